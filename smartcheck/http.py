@@ -1,0 +1,311 @@
+"""The one HTTP client: limits, redirects, failure classes, evidence.
+
+Every request goes through :func:`fetch`, which never raises for anything a server can
+do.  It enforces one wall-clock deadline per fetch (redirects included) by running the
+request on an event loop under ``asyncio.wait_for``, so a server that trickles one byte a
+second is cut off just like one that never answers.  Bodies are capped after
+decompression (we inflate gzip ourselves, bounded per chunk), redirects are followed by
+hand so each hop is recorded and an https->http downgrade is refused, and credentials
+never travel to a host other than the one they were configured for.
+"""
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from . import __version__
+from .redaction import scrub_headers
+
+USER_AGENT = f"smartcheck/{__version__} (conformance suite)"
+READ_CHUNK = 64 * 1024
+
+# failure classes, in the words the reports use
+TIMEOUT = "timeout"
+DNS_FAILURE = "dns_failure"
+CONNECT_ERROR = "connect_error"
+TLS_ERROR = "tls_error"
+TOO_LARGE = "too_large"
+REDIRECT_LOOP = "redirect_loop"
+AUTH_REQUIRED = "auth_required"
+HTTP_ERROR = "http_error"
+NOT_JSON = "not_json"
+FAILURE_CLASSES = (TIMEOUT, DNS_FAILURE, CONNECT_ERROR, TLS_ERROR, TOO_LARGE, REDIRECT_LOOP, AUTH_REQUIRED, HTTP_ERROR, NOT_JSON)
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-target limits (from targets.yaml)."""
+
+    timeout: float = 10.0
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
+    ca_bundle: Path | None = None
+
+
+@dataclass
+class Hop:
+    """One redirect answer that was (or was not) followed."""
+
+    status: int
+    url: str
+    location: str | None
+    followed: bool = True
+    note: str = ""
+
+
+@dataclass
+class Exchange:
+    """One request and what came back, as evidence.  Header values are already redacted."""
+
+    method: str
+    url: str
+    request_headers: list[tuple[str, str]]
+    final_url: str = ""
+    status: int | None = None
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    failure: str | None = None          # one of FAILURE_CLASSES, or None
+    detail: str = ""                    # one-line explanation of the failure
+    hops: list[Hop] = field(default_factory=list)
+    elapsed: float = 0.0
+    started_at: str = ""
+    tls: dict[str, Any] | None = None
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.response_headers:
+            if key.lower() == name:
+                return value
+        return None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    def summary(self) -> str:
+        """Root cause in one line, e.g. ``timeout: no complete response within 10 s``."""
+        return f"{self.failure}: {self.detail}" if self.failure else f"HTTP {self.status}"
+
+
+def fetch(url: str, *, headers: dict[str, str] | None = None, method: str = "GET",
+          limits: Limits = Limits(), credential_host: str | None = None) -> Exchange:
+    """Fetch ``url`` within ``limits.timeout`` seconds in all; never raises for server behaviour.
+
+    ``headers`` may carry an ``Authorization`` value: it is sent only to ``credential_host``
+    (default: the host of ``url``) and dropped on any redirect elsewhere.
+    """
+    request_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", **(headers or {})}
+    exchange = Exchange(method=method, url=url, request_headers=scrub_headers(request_headers.items()),
+                        started_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
+    start = time.monotonic()
+    try:
+        asyncio.run(_fetch_with_deadline(exchange, request_headers, limits, credential_host or _host(url)))
+    except Exception as exc:  # a client-side fault must still be a classified verdict
+        _fail(exchange, CONNECT_ERROR, f"request could not be made: {type(exc).__name__}: {exc}")
+    exchange.elapsed = round(time.monotonic() - start, 4)
+    return exchange
+
+
+async def _fetch_with_deadline(exchange: Exchange, headers: dict, limits: Limits, credential_host: str) -> None:
+    try:
+        await asyncio.wait_for(_follow(exchange, headers, limits, credential_host), timeout=limits.timeout)
+    except (asyncio.TimeoutError, httpx.TimeoutException):
+        _fail(exchange, TIMEOUT, f"no complete response within {limits.timeout:g} s")
+        exchange.body = b""
+    except httpx.HTTPError as exc:
+        _fail(exchange, *_classify(exc))
+
+
+def _ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
+    ctx = ssl.create_default_context()
+    if ca_bundle:
+        ctx.load_verify_locations(cafile=str(ca_bundle))
+    return ctx
+
+
+async def _follow(exchange: Exchange, headers: dict, limits: Limits, credential_host: str) -> None:
+    url = exchange.url
+    visited = {url}
+    method = exchange.method
+    timeout = httpx.Timeout(limits.timeout)
+    async with httpx.AsyncClient(verify=_ssl_context(limits.ca_bundle), timeout=timeout,
+                                 follow_redirects=False, trust_env=False) as client:
+        for name in [h for h in client.headers if h.lower() == "accept"]:
+            del client.headers[name]  # only send Accept when the probe asks for one
+        while True:
+            send_headers = dict(headers)
+            if _host(url) != credential_host:
+                send_headers = {k: v for k, v in send_headers.items() if k.lower() not in ("authorization", "cookie")}
+            request = client.build_request(method, url, headers=send_headers)
+            response = await client.send(request, stream=True)
+            try:
+                exchange.final_url = url
+                exchange.status = response.status_code
+                exchange.response_headers = scrub_headers(response.headers.multi_items())
+                exchange.tls = _tls_facts(response)
+                location = response.headers.get("location")
+                if response.status_code in _REDIRECTS and location:
+                    target = urljoin(url, location)
+                    hop = Hop(response.status_code, url, target)
+                    exchange.hops.append(hop)
+                    if urlsplit(url).scheme == "https" and urlsplit(target).scheme != "https":
+                        hop.followed, hop.note = False, "https->http downgrade refused"
+                        return _fail(exchange, HTTP_ERROR,
+                                     f"HTTP {response.status_code} redirect to {target} not followed: https->http downgrade refused")
+                    if target in visited:
+                        hop.followed, hop.note = False, "loop"
+                        return _fail(exchange, REDIRECT_LOOP, f"redirect loop: {url} -> {target} was already visited")
+                    if len(exchange.hops) > limits.max_redirects:
+                        hop.followed, hop.note = False, "limit"
+                        return _fail(exchange, REDIRECT_LOOP, f"more than {limits.max_redirects} redirects (last to {target})")
+                    if _host(target) != _host(url):
+                        hop.note = f"to another host ({_host(target)})"
+                    visited.add(target)
+                    url = target
+                    method = "GET" if response.status_code == 303 else method
+                    continue
+                await _read_body(exchange, response, limits.max_body_bytes)
+            finally:
+                await response.aclose()
+            break
+    if exchange.failure is None:
+        _classify_status(exchange)
+
+
+async def _read_body(exchange: Exchange, response: httpx.Response, cap: int) -> None:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap and not response.headers.get("content-encoding"):
+        return _fail(exchange, TOO_LARGE, f"Content-Length {int(declared)} exceeds the {cap}-byte cap")
+    decoder = _decoder(response.headers.get("content-encoding", ""))
+    if decoder is None:
+        return _fail(exchange, HTTP_ERROR, f"unsupported Content-Encoding {response.headers.get('content-encoding')!r}")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for raw in response.aiter_raw(READ_CHUNK):
+            for piece in decoder.feed(raw, cap - size + 1):
+                size += len(piece)
+                if size > cap:
+                    return _fail(exchange, TOO_LARGE, f"body exceeds the {cap}-byte cap (after decompression)")
+                chunks.append(piece)
+        for piece in decoder.flush(cap - size + 1):
+            size += len(piece)
+            if size > cap:
+                return _fail(exchange, TOO_LARGE, f"body exceeds the {cap}-byte cap (after decompression)")
+            chunks.append(piece)
+    except zlib.error as exc:
+        return _fail(exchange, HTTP_ERROR, f"corrupt {response.headers.get('content-encoding')} body: {exc}")
+    exchange.body = b"".join(chunks)
+
+
+class _Identity:
+    def feed(self, data: bytes, budget: int):
+        yield data
+
+    def flush(self, budget: int):
+        return ()
+
+
+class _Inflate:
+    """zlib inflation that never produces more than ``budget`` bytes per step (bomb-safe)."""
+
+    def __init__(self, wbits: int):
+        self._z = zlib.decompressobj(wbits)
+
+    def feed(self, data: bytes, budget: int):
+        while data:
+            out = self._z.decompress(data, max(budget, 1))
+            data = self._z.unconsumed_tail
+            if out:
+                yield out
+                budget -= len(out)
+            if budget <= 0 or self._z.eof:
+                return
+
+    def flush(self, budget: int):
+        return (self._z.flush(),)
+
+
+def _decoder(encoding: str):
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return _Identity()
+    if encoding in ("gzip", "x-gzip"):
+        return _Inflate(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return _Inflate(zlib.MAX_WBITS)
+    return None
+
+
+def _classify_status(exchange: Exchange) -> None:
+    status = exchange.status or 0
+    if 200 <= status < 300:
+        return
+    if status in (401, 403):
+        challenge = exchange.header("www-authenticate")
+        hint = f" (WWW-Authenticate: {challenge[:80]})" if challenge else ""
+        _fail(exchange, AUTH_REQUIRED, f"HTTP {status} to an unauthenticated request{hint}")
+    elif status in _REDIRECTS:
+        _fail(exchange, HTTP_ERROR, f"HTTP {status} without a Location header")
+    else:
+        _fail(exchange, HTTP_ERROR, f"HTTP {status}")
+
+
+def _classify(exc: BaseException) -> tuple[str, str]:
+    """Map an httpx error to a failure class and a one-line reason."""
+    chain = []
+    cur: BaseException | None = exc
+    while cur is not None and len(chain) < 10:
+        chain.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    for err in chain:
+        if isinstance(err, ssl.SSLCertVerificationError):
+            return TLS_ERROR, f"certificate verification failed: {err.verify_message or err.reason}"
+        if isinstance(err, ssl.SSLError):
+            return TLS_ERROR, f"TLS handshake failed: {err.reason or err}"
+        if isinstance(err, socket.gaierror):
+            return DNS_FAILURE, f"host name could not be resolved: {err.strerror or err}"
+    if isinstance(exc, httpx.TimeoutException):
+        return TIMEOUT, f"timed out: {type(exc).__name__}"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc) or type(exc).__name__
+        if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+            return DNS_FAILURE, f"host name could not be resolved: {text}"
+        return CONNECT_ERROR, f"could not connect: {text}"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return CONNECT_ERROR, f"connection dropped: {exc or type(exc).__name__}"
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return CONNECT_ERROR, f"cannot request this URL: {exc}"
+    return CONNECT_ERROR, f"{type(exc).__name__}: {exc}"
+
+
+def _fail(exchange: Exchange, failure: str, detail: str) -> None:
+    exchange.failure = failure
+    exchange.detail = detail
+    exchange.body = exchange.body if failure not in (TOO_LARGE, TIMEOUT) else b""
+
+
+def _tls_facts(response: httpx.Response) -> dict[str, Any] | None:
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    if ssl_object is None:
+        return None
+    cipher = ssl_object.cipher()
+    return {"version": ssl_object.version(), "cipher": cipher[0] if cipher else None}
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"

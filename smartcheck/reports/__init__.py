@@ -1,0 +1,1 @@
+"""Report writers: terminal summary, HTML sections, endpoints.json."""

@@ -1,0 +1,129 @@
+"""HTML pieces for pytest-html: extra columns, per-target sections, failure evidence.
+
+pytest-html owns the page; we add a summary section per target (its endpoint profile,
+then the verdicts grouped by requirement) and, behind each failure or warning, the HTTP
+exchange that proves it.  Everything is escaped and scrubbed of credentials.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from html import escape
+
+from ..redaction import scrub
+from ..requirements import CATALOGUE
+
+BODY_EXCERPT = 2000
+_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#ef6c00", "skip": "#616161", "error": "#6a1b9a"}
+
+
+def _e(value) -> str:
+    return escape(scrub(str(value)), quote=True)
+
+
+def table_header(cells: list) -> None:
+    cells.insert(1, '<th class="sortable" data-column-type="requirement">Requirement</th>')
+    cells.insert(2, '<th class="sortable" data-column-type="level">Level</th>')
+    cells.insert(3, '<th class="sortable" data-column-type="verdict">Verdict</th>')
+
+
+def table_row(report, cells: list) -> None:
+    props = dict(getattr(report, "user_properties", []))
+    verdict = props.get("verdict", "")
+    colour = _COLOURS.get(verdict, "inherit")
+    cells.insert(1, f'<td class="col-requirement">{_e(props.get("requirement", ""))}</td>')
+    cells.insert(2, f'<td class="col-level">{_e(props.get("level", ""))}</td>')
+    cells.insert(3, f'<td class="col-verdict" style="color:{colour};font-weight:bold">{_e(verdict)}</td>')
+
+
+def _badge(verdict: str) -> str:
+    colour = _COLOURS.get(verdict, "#000")
+    return f'<span style="color:#fff;background:{colour};padding:0 6px;border-radius:3px">{_e(verdict)}</span>'
+
+
+def _profile_block(entry: dict) -> str:
+    p = entry.get("profile", {})
+    rows = [
+        ("Base URL", entry.get("base_url", "")),
+        ("Probe status", p.get("probe_status")),
+        ("Audience", p.get("audience")),
+        ("FHIR version", p.get("fhir_version")),
+        ("Software", json.dumps(p.get("software")) if p.get("software") else ""),
+    ]
+    for key, value in (p.get("failures") or {}).items():
+        if value:
+            rows.append((f"Failure ({key})", value))
+    caps = p.get("smart_capabilities") or {}
+    for group, values in caps.items():
+        rows.append((f"SMART {group.replace('_', ' ')}", ", ".join(map(str, values)) if isinstance(values, list) else json.dumps(values)))
+    for name, flow in (p.get("flows") or {}).items():
+        state = "available" if flow.get("available") else "missing " + ", ".join(flow.get("missing", []))
+        rows.append((f"Flow: {name}", state))
+    resources = p.get("resources") or {}
+    readable = [r for r, v in resources.items() if v.get("readable")]
+    writable = [r for r, v in resources.items() if v.get("writable")]
+    rows.append(("Readable resources", f"{len(readable)}: " + ", ".join(readable)))
+    rows.append(("Writable resources", f"{len(writable)}: " + ", ".join(writable)))
+    body = "".join(f"<tr><th style='text-align:left;vertical-align:top'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    raw = "".join(
+        f"<details><summary>Raw {_e(kind)} ({_e(doc.get('url'))})</summary><pre>{_e(json.dumps(doc.get('body'), indent=1)[:200000])}</pre></details>"
+        for kind, doc in (entry.get("documents") or {}).items()
+    )
+    return f"<table>{body}</table>{raw}"
+
+
+def summary_sections(results: list[dict], profiles: list[dict]) -> list[str]:
+    """One section per target/persona: its profile, then verdicts grouped by requirement."""
+    by_endpoint: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in results:
+        by_endpoint[(row.get("target", ""), row.get("persona", ""))].append(row)
+    profile_of = {(p["target"], p["persona"]): p for p in profiles}
+    order = sorted(set(by_endpoint) | set(profile_of))
+    sections = []
+    for target, persona in order:
+        rows = by_endpoint.get((target, persona), [])
+        counts = defaultdict(int)
+        for row in rows:
+            counts[row.get("verdict")] += 1
+        head = ", ".join(f"{counts[v]} {v}" for v in ("pass", "fail", "warn", "skip", "error") if counts[v])
+        grouped: dict[str, list[dict]] = defaultdict(list)
+        for row in rows:
+            grouped[row.get("requirement", "")].append(row)
+        lines = []
+        for rid in [r for r in CATALOGUE if r in grouped]:
+            req = CATALOGUE[rid]
+            for row in sorted(grouped[rid], key=lambda r: r.get("item", "")):
+                item = f" [{_e(row['item'])}]" if row.get("item") else ""
+                lines.append(
+                    f"<tr><td>{_badge(row.get('verdict', ''))}</td><td><b>{_e(rid)}</b>{item}</td>"
+                    f"<td>{_e(row.get('level', req.level))}</td><td>{_e(req.text)}</td>"
+                    f"<td>{_e(row.get('message', ''))}</td>"
+                    f"<td><a href='{_e(row.get('spec', ''))}'>spec</a></td></tr>")
+        profile = _profile_block(profile_of[(target, persona)]) if (target, persona) in profile_of else ""
+        sections.append(
+            f"<section class='smartcheck-endpoint'><h2>{_e(target)} / {_e(persona)}</h2><p>{_e(head)}</p>"
+            f"<h3>Endpoint profile</h3>{profile}<h3>Verdicts by requirement</h3>"
+            "<table class='smartcheck-verdicts'><tr><th>Verdict</th><th>Requirement</th><th>Level</th>"
+            "<th>Requirement text</th><th>Finding</th><th>Citation</th></tr>" + "".join(lines) + "</table></section>")
+    return sections
+
+
+def _exchange_html(probe: str, doc) -> str:
+    ex = doc.exchange
+    req_headers = "\n".join(f"{k}: {v}" for k, v in ex.request_headers)
+    resp_headers = "\n".join(f"{k}: {v}" for k, v in ex.response_headers)
+    hops = "".join(f"<li>{_e(h.status)} {_e(h.url)} &rarr; {_e(h.location)} {_e(h.note)}</li>" for h in ex.hops)
+    body = ex.body[:BODY_EXCERPT].decode("utf-8", "replace")
+    more = f"\n… ({len(ex.body) - BODY_EXCERPT} more bytes)" if len(ex.body) > BODY_EXCERPT else ""
+    failure = f"<p><b>{_e(doc.failure)}</b>: {_e(doc.detail)}</p>" if doc.failure else ""
+    return (f"<div><h4>{_e(probe)}: {_e(ex.method)} {_e(ex.url)}</h4>{failure}"
+            f"<pre>{_e(req_headers)}</pre>"
+            + (f"<p>Redirects:</p><ul>{hops}</ul>" if hops else "")
+            + f"<p>Status: {_e(ex.status)} &middot; {_e(ex.elapsed)} s"
+            + (f" &middot; TLS {_e(ex.tls.get('version'))} {_e(ex.tls.get('cipher'))}" if ex.tls else "")
+            + f"</p><pre>{_e(resp_headers)}</pre><pre>{_e(body + more)}</pre></div>")
+
+
+def evidence(verdict, docs: list) -> str:
+    return (f"<div class='smartcheck-evidence'><p><b>{_e(verdict.requirement)}</b> [{_e(verdict.level)}] "
+            f"{_e(verdict.message)}</p>" + "".join(_exchange_html(p, d) for p, d in docs) + "</div>")
