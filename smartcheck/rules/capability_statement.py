@@ -120,6 +120,14 @@ def not_listed(cs: Any, rtype: str) -> str:
     return f"{rtype} is not listed in {SERVER}.resource" + (f" ({state})" if state else "")
 
 
+def array_note(entry: Any, key: str) -> str:
+    """' (key is absent)' / ' (key is object, expected an array)' for messages; '' for an array."""
+    value = entry.get(key) if isinstance(entry, dict) else None
+    if isinstance(value, list):
+        return ""
+    return f" ({key} is {'absent' if value is None else json_type(value) + ', expected an array'})"
+
+
 def interaction_codes(entry: Any) -> list[str]:
     """The ``interaction[].code`` strings of a resource entry; absent or junk -> []."""
     if not isinstance(entry, dict):

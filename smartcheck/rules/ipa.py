@@ -12,6 +12,7 @@ from smartcheck.findings import CheckContext, Finding, Rule, failed, not_applica
 from smartcheck.rules.capability_statement import (
     SERVER,
     XML_FORMATS,
+    array_note,
     compact,
     declared_profiles,
     dicts,
@@ -33,9 +34,6 @@ from smartcheck.rules.ipa_data import (
     IPA_SERVER_CS,
     IpaResource,
 )
-
-__all__ = ["RULES", "IPA_RESOURCES", "instantiates_level"]
-
 
 def _instantiates(ctx: CheckContext) -> tuple[list[str] | None, object]:
     raw = ctx.capability_statement.get("instantiates") if isinstance(ctx.capability_statement, dict) else None
@@ -83,9 +81,9 @@ def patient(ctx: CheckContext) -> Finding:
     codes, params = interaction_codes(entry), search_param_names(entry)
     problems = []
     if miss := _missing(exp.interactions, codes):
-        problems.append(f"interaction missing {compact(miss)} (found {compact(codes)})")
+        problems.append(f"interaction missing {compact(miss)} (found {compact(codes)}){array_note(entry, 'interaction')}")
     if miss := _missing(exp.search_params, params):
-        problems.append(f"searchParam missing {compact(miss)} (found {compact(params)})")
+        problems.append(f"searchParam missing {compact(miss)} (found {compact(params)}){array_note(entry, 'searchParam')}")
     if problems:
         return failed(f"{SERVER}.resource[type=Patient]: " + "; ".join(problems))
     return passed("Patient declares read, search-type and search parameters _id, identifier")
@@ -126,7 +124,7 @@ def interactions(ctx: CheckContext) -> Finding:
     if miss := _missing(exp.interactions, codes):
         return failed(
             f"{SERVER}.resource[type={item}].interaction: expected {compact(list(exp.interactions))}, "
-            f"missing {compact(miss)} (found {compact(codes)})"
+            f"missing {compact(miss)} (found {compact(codes)}){array_note(entry, 'interaction')}"
         )
     return passed(f"{item} declares {', '.join(exp.interactions)}")
 
@@ -144,7 +142,7 @@ def search_params(ctx: CheckContext) -> Finding:
     if miss := _missing(exp.search_params, params):
         return failed(
             f"{SERVER}.resource[type={item}].searchParam: expected {compact(list(exp.search_params))}, "
-            f"missing {compact(miss)} (found {compact(params)})"
+            f"missing {compact(miss)} (found {compact(params)}){array_note(entry, 'searchParam')}"
         )
     return passed(f"{item} declares search parameters {', '.join(exp.search_params)}")
 

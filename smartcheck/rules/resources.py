@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from smartcheck.findings import CheckContext, Finding, Rule, failed, passed
-from smartcheck.rules.capability_statement import SERVER, compact, interaction_codes, not_listed, resources
+from smartcheck.rules.capability_statement import SERVER, array_note, compact, interaction_codes, not_listed, resources
 
 READ_INTERACTIONS = ("read", "vread", "search-type", "history-instance", "history-type")
 WRITE_INTERACTIONS = ("create", "update", "patch", "delete")
@@ -51,7 +51,8 @@ def _bucket_check(ctx: CheckContext, bucket: tuple[str, ...], kind: str) -> Find
     if hits:
         return passed(f"{rtype} declares {kind} interactions {compact(hits)}")
     return failed(
-        f"{SERVER}.resource[type={rtype}].interaction: expected one of {compact(list(bucket))}, found {compact(codes)}"
+        f"{SERVER}.resource[type={rtype}].interaction: expected one of {compact(list(bucket))}, "
+        f"found {compact(codes)}{array_note(entry, 'interaction')}"
     )
 
 
@@ -77,7 +78,9 @@ def interaction(ctx: CheckContext) -> Finding:
     codes = interaction_codes(entry)
     if code in codes:
         return passed(f"{rtype} declares {code}")
-    return failed(f"{SERVER}.resource[type={rtype}].interaction: expected {code}, found {compact(codes)}")
+    return failed(
+        f"{SERVER}.resource[type={rtype}].interaction: expected {code}, found {compact(codes)}{array_note(entry, 'interaction')}"
+    )
 
 
 def not_writable(ctx: CheckContext) -> Finding:

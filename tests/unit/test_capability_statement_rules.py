@@ -111,11 +111,11 @@ def test_rest_server_fails_with_client_only():
     assert finding.message == 'rest[].mode: expected an entry with mode=server, found ["client","number"]'
 
 
-@pytest.mark.parametrize("rest, shown", [(None, "null"), ({"mode": "server"}, "object")])
+@pytest.mark.parametrize("rest, shown", [(None, "absent"), ({"mode": "server"}, "object")])
 def test_rest_server_fails_on_wrong_type(rest, shown):
     finding = run("CS-REST-SERVER", make_cs(rest=rest))
     assert finding.outcome == "fail"
-    assert finding.message.startswith("rest: expected an array")
+    assert finding.message == f"rest: expected an array with a mode=server entry, found {shown}"
 
 
 # ---------------------------------------------------------------- CS-OAUTH-URIS

@@ -168,7 +168,8 @@ def test_interactions_fail_without_search_type():
 def test_interactions_fail_when_interaction_absent():
     cs = ipa_cs()
     del entry(cs, "Medication")["interaction"]
-    assert run("IPA-INTERACTIONS", cs, "Medication").outcome == "fail"
+    finding = run("IPA-INTERACTIONS", cs, "Medication")
+    assert finding.outcome == "fail" and finding.message.endswith("(found []) (interaction is absent)")
 
 
 @pytest.mark.parametrize("rid", ["IPA-INTERACTIONS", "IPA-SEARCH-PARAMS"])

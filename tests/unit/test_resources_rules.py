@@ -73,7 +73,13 @@ def test_readable_fails_for_write_only_resource():
 
 def test_readable_fails_for_entry_without_interaction():
     finding = run("RES-READABLE", "Binary")
-    assert finding.outcome == "fail" and finding.message.endswith("found []")
+    assert finding.outcome == "fail" and finding.message.endswith("found [] (interaction is absent)")
+
+
+def test_readable_names_junk_interaction_type():
+    cs = {"rest": [{"mode": "server", "resource": [{"type": "Patient", "interaction": {"code": "read"}}]}]}
+    finding = run("RES-READABLE", "Patient", cs)
+    assert finding.outcome == "fail" and finding.message.endswith("found [] (interaction is object, expected an array)")
 
 
 def test_readable_fails_when_not_listed():
