@@ -19,6 +19,8 @@ from smartcheck.rules.resources import READ_INTERACTIONS, WRITE_INTERACTIONS
 FAILURE_CLASSES = (
     "auth_required", "dns_failure", "timeout", "connect_error", "tls_error",
     "http_error", "not_json", "too_large", "redirect_loop",
+    "wrong_resource",  # /metadata answered JSON that is not a CapabilityStatement (e.g. DSTU2 Conformance)
+    "not_fetched",     # the run did not request this document (e.g. filtered out)
 )
 
 CAPABILITY_GROUPS: dict[str, tuple[str, ...]] = {

@@ -35,3 +35,17 @@ def test_loopback_site_and_404_root_cause(pytester):
     pkce = run.case("PKCE-S256", "missing")
     assert pkce.verdict == "skip" and pkce.message.startswith("depends on WK-200: http_error: HTTP 404")
     assert run.ret == 1
+
+
+def test_endpoints_json_matches_its_schema(pytester):
+    import jsonschema
+    from tests.support.suite_run import REPO
+
+    run = run_suite(pytester, {"reference": {"embedded": "reference", "profiles": ["ipa"], "personas": ["patient", "system"]}})
+    document = json.loads((run.reports / "endpoints.json").read_text())
+    schema = json.loads((REPO / "schemas" / "endpoints.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert [(e["target"], e["persona"]) for e in document["endpoints"]] == [("reference", "patient"), ("reference", "system")]
+    entry = document["endpoints"][0]
+    assert entry["profile"]["probe_status"] == "success"
+    assert entry["documents"]["smart_configuration"]["body"]["capabilities"]
