@@ -106,7 +106,6 @@ def _key_path(parts) -> str:
 
 
 def _describe(error: ValidationError) -> str:
-    error = best_match([error])
     if error.validator == "enum":
         choices = ", ".join(str(c) for c in dict.fromkeys(map(str, error.validator_value)))
         return f"{error.instance!r} is not one of {choices}"
@@ -180,7 +179,7 @@ def load_targets(path: Path) -> TargetsFile:
         raise TargetsError(f"{path}: {secret}")
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        first = errors[0]
+        first = best_match([errors[0]])
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise TargetsError(f"{path}: {_key_path(first.absolute_path)}: {_describe(first)}{more}")
     targets = {name: _build_target(name, spec, path) for name, spec in data["targets"].items()}
