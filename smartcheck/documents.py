@@ -7,11 +7,14 @@ WK-JSON or CS-200) and every dependent test is skipped naming it.
 from __future__ import annotations
 
 import json
+import math
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from .http import AUTH_REQUIRED, NOT_JSON, Exchange, Limits, fetch
+from .redaction import scrub
 
 MAX_JSON_DEPTH = 64
 WRONG_RESOURCE = "wrong_resource"  # /metadata answered JSON that is not a CapabilityStatement
@@ -76,6 +79,32 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
 def _depth(value: Any) -> int:
     deepest, stack = 0, [(value, 1)]
     while stack:
@@ -107,7 +136,8 @@ def parse_json_object(body: bytes) -> tuple[Any, str | None, tuple[str, ...]]:
         kind = "an HTML page" if stripped[:200].lower().startswith(("<!doctype html", "<html")) else "markup"
         return None, f"body is {kind}, not JSON: {stripped[:60]!r}", notes
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant,
+                           parse_float=_finite_float)
     except _DuplicateKey as exc:
         return None, f"object has duplicate key {exc.args[0]!r}, so its meaning is ambiguous", notes
     except RecursionError:
@@ -116,6 +146,8 @@ def parse_json_object(body: bytes) -> tuple[Any, str | None, tuple[str, ...]]:
         return None, f"invalid JSON: {exc}", notes
     if _depth(value) > MAX_JSON_DEPTH:
         return None, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", notes
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
+        return None, "a string holds an unpaired UTF-16 surrogate escape (not Unicode text)", notes
     if not isinstance(value, dict):
         return None, f"body is a JSON {_json_type(value)}, not an object", notes
     return value, None, notes
@@ -135,7 +167,7 @@ def interpret(probe: Probe, exchange: Exchange) -> Document:
         return doc
     value, problem, doc.notes = parse_json_object(exchange.body)
     if problem:
-        doc.failure, doc.detail = NOT_JSON, problem
+        doc.failure, doc.detail = NOT_JSON, scrub(problem)
         doc.owner = "CS-200" if is_cs else "WK-JSON"
         return doc
     if is_cs and value.get("resourceType") != "CapabilityStatement":

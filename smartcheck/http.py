@@ -6,13 +6,21 @@ request on an event loop under ``asyncio.wait_for``, so a server that trickles o
 second is cut off just like one that never answers.  Bodies are capped after
 decompression (we inflate gzip ourselves, bounded per chunk), redirects are followed by
 hand so each hop is recorded and an https->http downgrade is refused, and credentials
-never travel to a host other than the one they were configured for.
+never travel to a host other than the one they were configured for (no cookie jar either).
+Only read-only methods are ever sent.  Everything a server sends back is scrubbed of
+registered secrets as it is recorded (:mod:`smartcheck.redaction`).
+
+Host names are resolved on a daemon thread, so a resolver that hangs is abandoned at the
+deadline instead of holding the fetch (or interpreter exit) until its own timeout.
 """
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import socket
 import ssl
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -24,7 +32,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from . import __version__
-from .redaction import scrub_headers
+from .redaction import scrub, scrub_bytes, scrub_headers
 
 USER_AGENT = f"smartcheck/{__version__} (conformance suite)"
 READ_CHUNK = 64 * 1024
@@ -42,6 +50,7 @@ NOT_JSON = "not_json"
 FAILURE_CLASSES = (TIMEOUT, DNS_FAILURE, CONNECT_ERROR, TLS_ERROR, TOO_LARGE, REDIRECT_LOOP, AUTH_REQUIRED, HTTP_ERROR, NOT_JSON)
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -106,19 +115,56 @@ def fetch(url: str, *, headers: dict[str, str] | None = None, method: str = "GET
     ``headers`` may carry an ``Authorization`` value: it is sent only to ``credential_host``
     (default: the host of ``url``) and dropped on any redirect elsewhere.
     """
+    method = method.upper()
+    if method not in READ_ONLY_METHODS:
+        raise ValueError(f"smartcheck only sends read-only requests ({', '.join(sorted(READ_ONLY_METHODS))}), not {method}")
     request_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", **(headers or {})}
     exchange = Exchange(method=method, url=url, request_headers=scrub_headers(request_headers.items()),
                         started_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
     start = time.monotonic()
-    try:
-        asyncio.run(_fetch_with_deadline(exchange, request_headers, limits, credential_host or _host(url)))
-    except Exception as exc:  # a client-side fault must still be a classified verdict
-        _fail(exchange, CONNECT_ERROR, f"request could not be made: {type(exc).__name__}: {exc}")
+    bad = [name for name, value in request_headers.items() if not _header_safe(name, value)]
+    if bad:  # never echo the value: it may be a credential
+        _fail(exchange, CONNECT_ERROR, f"request not sent: header {bad[0]} holds a control character or non-ASCII text")
+    else:
+        try:
+            asyncio.run(_fetch_with_deadline(exchange, request_headers, limits, credential_host or _host(url)))
+        except Exception as exc:  # a client-side fault must still be a classified verdict
+            _fail(exchange, CONNECT_ERROR, f"request could not be made: {type(exc).__name__}: {exc}")
     exchange.elapsed = round(time.monotonic() - start, 4)
     return exchange
 
 
+def _header_safe(name: str, value: str) -> bool:
+    text = f"{name}{value}"
+    return text.isascii() and all(32 <= ord(c) < 127 or c == "\t" for c in text)
+
+
+class _DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
+    """The event loop's default executor (used for getaddrinfo): one daemon thread per call,
+    never waited for, so a hung resolver cannot outlive the deadline of the fetch."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: concurrent.futures.Future = concurrent.futures.Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=run, name="smartcheck-resolver", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        return None
+
+
 async def _fetch_with_deadline(exchange: Exchange, headers: dict, limits: Limits, credential_host: str) -> None:
+    asyncio.get_running_loop().set_default_executor(_DaemonExecutor(max_workers=1))
     try:
         await asyncio.wait_for(_follow(exchange, headers, limits, credential_host), timeout=limits.timeout)
     except (asyncio.TimeoutError, httpx.TimeoutException):
@@ -129,9 +175,21 @@ async def _fetch_with_deadline(exchange: Exchange, headers: dict, limits: Limits
 
 
 def _ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
-    ctx = ssl.create_default_context()
+    """A verifying context: the system trust store, plus ``ca_bundle`` for this target only."""
+    key = None
     if ca_bundle:
-        ctx.load_verify_locations(cafile=str(ca_bundle))
+        stat = Path(ca_bundle).stat()
+        key = (str(ca_bundle), stat.st_mtime_ns, stat.st_size)
+    return _cached_context(key)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_context(key: tuple[str, int, int] | None) -> ssl.SSLContext:
+    # One context per distinct bundle (reading the system store costs ~20 ms a request).  A
+    # context with an extra CA is only ever used for the targets that name that bundle.
+    ctx = ssl.create_default_context()   # CERT_REQUIRED and check_hostname: verification is always on
+    if key is not None:
+        ctx.load_verify_locations(cafile=key[0])
     return ctx
 
 
@@ -148,22 +206,30 @@ async def _follow(exchange: Exchange, headers: dict, limits: Limits, credential_
             send_headers = dict(headers)
             if _host(url) != credential_host:
                 send_headers = {k: v for k, v in send_headers.items() if k.lower() not in ("authorization", "cookie")}
+            client.cookies.clear()  # no state between hops: a cookie set by one host never reaches another
             request = client.build_request(method, url, headers=send_headers)
             response = await client.send(request, stream=True)
             try:
-                exchange.final_url = url
+                exchange.final_url = scrub(url)
                 exchange.status = response.status_code
                 exchange.response_headers = scrub_headers(response.headers.multi_items())
                 exchange.tls = _tls_facts(response)
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECTS and location:
-                    target = urljoin(url, location)
-                    hop = Hop(response.status_code, url, target)
+                    try:
+                        target = urljoin(url, location)
+                        _host(target)   # a port that is not a number, or out of range
+                    except ValueError:
+                        return _fail(exchange, HTTP_ERROR, f"HTTP {response.status_code} with an unusable Location {location[:200]!r}")
+                    hop = Hop(response.status_code, scrub(url), scrub(target))
                     exchange.hops.append(hop)
                     if urlsplit(url).scheme == "https" and urlsplit(target).scheme != "https":
                         hop.followed, hop.note = False, "https->http downgrade refused"
                         return _fail(exchange, HTTP_ERROR,
                                      f"HTTP {response.status_code} redirect to {target} not followed: https->http downgrade refused")
+                    if urlsplit(target).scheme not in ("http", "https"):
+                        hop.followed, hop.note = False, "not an http(s) URL"
+                        return _fail(exchange, HTTP_ERROR, f"HTTP {response.status_code} redirect to {target[:200]} not followed: not an http(s) URL")
                     if target in visited:
                         hop.followed, hop.note = False, "loop"
                         return _fail(exchange, REDIRECT_LOOP, f"redirect loop: {url} -> {target} was already visited")
@@ -171,7 +237,7 @@ async def _follow(exchange: Exchange, headers: dict, limits: Limits, credential_
                         hop.followed, hop.note = False, "limit"
                         return _fail(exchange, REDIRECT_LOOP, f"more than {limits.max_redirects} redirects (last to {target})")
                     if _host(target) != _host(url):
-                        hop.note = f"to another host ({_host(target)})"
+                        hop.note = f"to another host ({scrub(_host(target))})"
                     visited.add(target)
                     url = target
                     method = "GET" if response.status_code == 303 else method
@@ -207,7 +273,7 @@ async def _read_body(exchange: Exchange, response: httpx.Response, cap: int) -> 
             chunks.append(piece)
     except zlib.error as exc:
         return _fail(exchange, HTTP_ERROR, f"corrupt {response.headers.get('content-encoding')} body: {exc}")
-    exchange.body = b"".join(chunks)
+    exchange.body = scrub_bytes(b"".join(chunks))
 
 
 class _Identity:
@@ -284,6 +350,8 @@ def _classify(exc: BaseException) -> tuple[str, str]:
         if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
             return DNS_FAILURE, f"host name could not be resolved: {text}"
         return CONNECT_ERROR, f"could not connect: {text}"
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower():
+        return HTTP_ERROR, f"redirect with an unusable Location: {exc}"
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return CONNECT_ERROR, f"connection dropped: {exc or type(exc).__name__}"
     if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
@@ -293,7 +361,7 @@ def _classify(exc: BaseException) -> tuple[str, str]:
 
 def _fail(exchange: Exchange, failure: str, detail: str) -> None:
     exchange.failure = failure
-    exchange.detail = detail
+    exchange.detail = scrub(detail)
     exchange.body = exchange.body if failure not in (TOO_LARGE, TIMEOUT) else b""
 
 

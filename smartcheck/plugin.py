@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .documents import DocumentStore
-from .http import Limits
+from .redaction import scrub
 from .requirements import CATALOGUE
 from .runner import Checker, Endpoint, Verdict
 from .rules.ipa_data import IPA_RESOURCES
@@ -38,6 +37,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--persona", action="append", default=[], metavar="NAME",
                     help="only these personas: patient, provider, system (repeatable or comma-separated)")
     group.addoption("--reports-dir", default=None, metavar="DIR", help="where reports are written (default: reports/)")
+    group.addoption("--record", default=None, metavar="DIR",
+                    help="also write this run's exchanges to DIR as a recording (reports/evidence always is one)")
+    group.addoption("--replay", default=None, metavar="DIR",
+                    help="run offline: answer every request from the recording in DIR (no network, no embedded server)")
+    group.addoption("--baseline", default=None, metavar="RESULTS_JSON",
+                    help="compare with an earlier results.json: regressions, fixes, new and removed requirements")
+    group.addoption("--fail-on", default=None, choices=("regression",), dest="fail_on",
+                    help="'regression': the exit status reflects only regressions against --baseline")
+    group.addoption("--waivers", default=None, metavar="FILE",
+                    help="YAML list of waived failures (schemas/waivers.schema.json); see docs/evidence.md")
     # --strict is pytest's own flag (it also turns on pytest's strict options); we read it
     # so that SHOULD-level findings fail the run too.
 
@@ -122,9 +131,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 class Verification:
     """What a conformance test holds: one requirement for one endpoint (and item)."""
 
-    def __init__(self, request: pytest.FixtureRequest, checker: Checker, endpoint: Endpoint, item: str | None):
+    def __init__(self, request: pytest.FixtureRequest, checker: Checker, endpoint: Endpoint, item: str | None,
+                 session: SuiteSession | None = None):
         self._request = request
         self._checker = checker
+        self._session = session
         self.endpoint = endpoint
         self.item = item
 
@@ -132,7 +143,11 @@ class Verification:
         """Evaluate the test's requirement and turn the verdict into the pytest outcome."""
         requirement_id = self._request.node.get_closest_marker("requirement").args[0]
         verdict = self._checker.evaluate(requirement_id, self.endpoint, self.item)
+        verdict.message = scrub(verdict.message)  # defence in depth: http already scrubs at the source
         node = self._request.node
+        extra: list[tuple[str, str]] = []
+        if self._session is not None:
+            extra = self._session.annotate(verdict)
         node.stash[VERDICT_KEY] = verdict
         for name, value in (("requirement", verdict.requirement), ("level", verdict.level),
                             ("target", verdict.target), ("persona", verdict.persona),
@@ -142,6 +157,7 @@ class Verification:
             node.user_properties.append(("item", verdict.item))
         if verdict.message:
             node.user_properties.append(("message", verdict.message))
+        node.user_properties.extend(extra)
         if verdict.verdict == "skip":
             pytest.skip(verdict.message)
         if verdict.verdict in ("fail", "error"):
@@ -157,6 +173,6 @@ def conformance(request: pytest.FixtureRequest) -> Verification:
     if session is None:
         pytest.skip("not a conformance run")
     endpoint, item = request.param
-    return Verification(request, session.checker, endpoint, item)
+    return Verification(request, session.checker, endpoint, item, session=session)
 
 

@@ -42,13 +42,20 @@ _SPEC_BASE = {
 class Citation:
     spec: str   # "SAL" (SMART App Launch, versioned by target), "IPA", "FHIR R4", "RFC 6749"
     page: str   # page and anchor, e.g. "conformance.html#metadata"
+    since: str | None = None  # first SMART version with this text: older targets cite that version
+
+    def _version(self, smart_version: str) -> str:
+        if self.since and SMART_VERSIONS.index(smart_version) < SMART_VERSIONS.index(self.since):
+            return self.since
+        return smart_version
 
     def label(self, smart_version: str) -> str:
-        name = f"SMART App Launch {smart_version}" if self.spec == "SAL" else self.spec
+        name = f"SMART App Launch {self._version(smart_version)}" if self.spec == "SAL" else self.spec
         return f"{name}, {self.page}"
 
     def url(self, smart_version: str) -> str:
         if self.spec == "SAL":
+            smart_version = self._version(smart_version)
             page = self.page
             if smart_version == "1.0":
                 name, _, anchor = page.partition("#")
@@ -144,7 +151,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     _R("WK-SCHEMA", "SHALL", "Every SMART-defined field present has its defined JSON type", _sal(_META), needs=SC),
     _R("WK-ABSOLUTE", "SHALL", "Every endpoint URL in the discovery document is absolute", _sal(_WK), versions=V21_PLUS, needs=SC, applies="SAL >= 2.1"),
     _R("WK-HTTPS", "SHALL", "Every endpoint URL in the discovery document uses https", Citation("RFC 6749", "rfc6749#section-3.1"), needs=SC),
-    _R("WK-CORS", "SHALL", "A GET with an Origin header gets Access-Control-Allow-Origin (that origin or *) on the discovery document and /metadata", _sal(_CORS), needs=SC, probes=("smart_config_cors", "capability_statement_cors"), level_rule=_cors_level, applies="SHALL at SAL >= 2.1 with client-public, SHOULD otherwise"),
+    _R("WK-CORS", "SHALL", "A GET with an Origin header gets Access-Control-Allow-Origin (that origin or *) on the discovery document and /metadata", Citation("SAL", _CORS, since="2.1"), needs=SC, probes=("smart_config_cors", "capability_statement_cors"), level_rule=_cors_level, applies="SHALL at SAL >= 2.1 with client-public, SHOULD otherwise"),
     # --- required, conditional and recommended fields ----------------------------------
     _R("F-TOKEN", "SHALL", "token_endpoint is present", _sal(_META), needs=SC),
     _R("F-CAPS", "SHALL", "capabilities is present and is a non-empty array of strings", _sal(_META), needs=SC),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .documents import Document, DocumentStore
+from .evidence import NOT_RECORDED
 from .findings import CheckContext, Finding
 from .http import Limits
 from .requirements import CATALOGUE, LevelFacts, Requirement, resolve_level
@@ -78,6 +79,9 @@ class Checker:
         docs: dict[str, Document] = {}
         for kind in req.needs_fetched + req.needs:
             doc = docs[kind] = self.document(endpoint, kind)
+            if _unrecorded(doc):
+                verdict.message = f"not judged: the replayed recording has no {kind} exchange"
+                return verdict
             transport_failed = doc.owner in ("WK-200", "CS-200")
             if not doc.usable and (kind in req.needs or transport_failed):
                 verdict.message = f"depends on {doc.owner}: {doc.reason()}"
@@ -89,6 +93,10 @@ class Checker:
             verdict.message = reason
             return verdict
         exchanges = {probe: self.document(endpoint, probe) for probe in req.probes}
+        missing = [probe for probe, doc in exchanges.items() if _unrecorded(doc)]
+        if missing:
+            verdict.message = f"not judged: the replayed recording has no {', '.join(missing)} exchange"
+            return verdict
         if "capability_statement" in docs:
             cs = docs["capability_statement"].body
         else:
@@ -141,6 +149,11 @@ class Checker:
         else:  # INFO: reported, never fails
             verdict.verdict, verdict.message = "pass", f"INFO (not a failure at this version): {finding.message}{suffix}"
         return verdict
+
+
+def _unrecorded(doc: Document) -> bool:
+    """A replayed recording lacks this exchange: nothing can be judged from it."""
+    return doc.exchange.detail == NOT_RECORDED
 
 
 def _capabilities(smart_config) -> list[str]:

@@ -6,19 +6,28 @@ is also what pytest-xdist sends back from workers.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from . import evidence, results, waivers as waivers_mod
 from .documents import DocumentStore
 from .http import Limits
 from .redaction import register_secret
 from .reports import endpoints_file, html, terminal
-from .runner import Checker, Endpoint
+from .runner import Checker, Endpoint, Verdict
 from .targets import Target
+
+REPLAY_PLACEHOLDER = "https://replay.invalid"  # base URL for an embedded target absent from a recording
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class SuiteSession:
@@ -27,28 +36,83 @@ class SuiteSession:
         self.targets_path = targets_path
         self.reports_dir = reports_dir
         self.endpoints = endpoints
-        self.store = DocumentStore()
-        self.checker = Checker(self.store, self.access, strict=bool(config.getoption("strict", False)))
+        self.started_at = _now()
+        self.evidence_dir = reports_dir / "evidence"
+        self.results_path = reports_dir / "results.json"
+        self.base_urls: dict[tuple[str, str], str] = {}   # (target, persona) -> base URL actually used
+        self.is_worker = hasattr(config, "workerinput")
+        self._options(config)
+        if self.recording is not None:
+            self.store: DocumentStore = evidence.ReplayStore(self.recording)
+        else:
+            self.store = DocumentStore()
+        self.strict = bool(config.getoption("strict", False))
+        self.checker = Checker(self.store, self.access, strict=self.strict)
         self.results: list[dict] = []        # one row of properties per conformance test
+        self.results_document: dict | None = None
         self._reference = None
         self._reference_dir: str | None = None
         self._lock = threading.Lock()
-        self.is_worker = hasattr(config, "workerinput")
         for endpoint in endpoints:
             register_secret(endpoint.target.credential())
         if not self.is_worker:
             endpoints_file.clear_parts(reports_dir)
+            evidence.clear(self.evidence_dir)
+            self.results_path.unlink(missing_ok=True)
+
+    def _options(self, config: pytest.Config) -> None:
+        """--replay, --record, --baseline, --fail-on, --waivers (all usage errors raised here)."""
+        def path(name: str) -> Path | None:
+            value = config.getoption(name, None)
+            return None if not value else Path(value) if Path(value).is_absolute() else Path(config.invocation_params.dir) / value
+
+        self.replay_dir, self.record_dir = path("replay"), path("record")
+        self.recording = None
+        if self.replay_dir is not None:
+            if not self.replay_dir.is_dir():
+                raise pytest.UsageError(f"--replay: {self.replay_dir} is not a directory")
+            if evidence.same_dir(self.replay_dir, self.evidence_dir):
+                raise pytest.UsageError("--replay: cannot replay the reports directory's own evidence/ (it is rewritten by "
+                                        "the run); copy it elsewhere or use --record DIR")
+            self.recording = evidence.Recording(self.replay_dir)
+        if self.record_dir is not None and self.replay_dir is not None and evidence.same_dir(self.record_dir, self.replay_dir):
+            raise pytest.UsageError("--record and --replay name the same directory")
+        self.baseline_path = path("baseline")
+        self.baseline = None
+        if self.baseline_path is not None:
+            try:
+                self.baseline = results.load(self.baseline_path)
+            except (OSError, ValueError) as exc:
+                raise pytest.UsageError(f"--baseline: {exc}") from None
+        self.fail_on = config.getoption("fail_on", None)
+        if self.fail_on == "regression" and self.baseline is None:
+            raise pytest.UsageError("--fail-on regression needs --baseline RESULTS_JSON")
+        self.waivers_path = path("waivers")
+        self.waivers: list[waivers_mod.Waiver] = []
+        if self.waivers_path is not None:
+            try:
+                self.waivers = waivers_mod.load_waivers(self.waivers_path)
+            except waivers_mod.WaiversError as exc:
+                raise pytest.UsageError(f"--waivers: {exc}") from None
+        self.today = waivers_mod.today()
 
     # --- network access --------------------------------------------------------------
     def access(self, target: Target, persona: str) -> tuple[str, Limits]:
         """The base URL and limits for a target/persona (starting the embedded server if needed)."""
         embedded_base, ca = None, target.ca_bundle
+        if self.recording is not None:   # offline: the recording's URLs, never the embedded server
+            base = self.recording.base_url(target.name, persona) or target.persona_base_url(persona, REPLAY_PLACEHOLDER)
+            self.base_urls.setdefault((target.name, persona), base)
+            return base, Limits(timeout=target.timeout, max_body_bytes=target.max_body_bytes,
+                                max_redirects=target.max_redirects, ca_bundle=None)
         if target.embedded:
             server = self._reference_server()
             embedded_base, ca = server.base_url, Path(server.ca_path)
         limits = Limits(timeout=target.timeout, max_body_bytes=target.max_body_bytes,
                         max_redirects=target.max_redirects, ca_bundle=ca)
-        return target.persona_base_url(persona, embedded_base), limits
+        base = target.persona_base_url(persona, embedded_base)
+        self.base_urls.setdefault((target.name, persona), base)
+        return base, limits
 
     def _reference_server(self):
         with self._lock:
@@ -68,6 +132,25 @@ class SuiteSession:
                 self._reference_dir = None
 
     # --- gathering verdicts ------------------------------------------------------------
+    def annotate(self, verdict: Verdict) -> list[tuple[str, str]]:
+        """Apply waivers to a verdict and name its evidence; extra JUnit properties to record."""
+        extra: list[tuple[str, str]] = []
+        paths = [f"evidence/{evidence.relative_path(verdict.target, verdict.persona, probe)}"
+                 for probe in verdict.probes if self.store.peek(verdict.target, verdict.persona, probe) is not None]
+        if paths:
+            extra.append(("evidence", " ".join(paths)))
+        if self.waivers and verdict.verdict in waivers_mod.WAIVABLE:
+            active, expired = waivers_mod.find(self.waivers, verdict.target, verdict.persona, verdict.requirement,
+                                               verdict.item, self.today)
+            if active is not None:
+                verdict.verdict = "waived"
+                verdict.message = waivers_mod.waived_message(active, verdict.message)
+                extra.append(("waiver", active.id))
+            elif expired:
+                verdict.message = f"{verdict.message} [{waivers_mod.expired_message(expired)}]"
+                extra.append(("expired_waivers", ",".join(w.id for w in expired)))
+        return extra
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call):
         outcome = yield
@@ -76,11 +159,12 @@ class SuiteSession:
         verdict = item.stash.get(VERDICT_KEY, None)
         if verdict is None or report.when != "call" and not (report.when == "setup" and report.skipped):
             return
-        if verdict.verdict in ("fail", "warn", "error"):
+        if verdict.verdict in ("fail", "warn", "error", "waived"):
             docs = [(p, self.store.peek(verdict.target, verdict.persona, p)) for p in verdict.probes]
             extras = getattr(report, "extras", [])
             extras.append({"name": "evidence", "format_type": "html", "extension": "html",
-                           "content": html.evidence(verdict, [(p, d) for p, d in docs if d is not None])})
+                           "content": html.evidence(verdict, [(p, d) for p, d in docs if d is not None],
+                                                    link_prefix=self.evidence_link_prefix())})
             report.extras = extras
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -102,26 +186,80 @@ class SuiteSession:
         own = endpoints_file.entries(self.endpoints, self.store, self.access, fetch_missing=not xdist_controller)
         return endpoints_file.merged_entries(self.reports_dir, own)
 
+    def evidence_link_prefix(self) -> str:
+        """How report.html reaches evidence/ (a relative link, '/'-separated)."""
+        htmlpath = getattr(self.config.option, "htmlpath", None)
+        if not htmlpath:
+            return "evidence/"
+        rel = os.path.relpath(self.evidence_dir.resolve(), Path(htmlpath).resolve().parent)
+        return Path(rel).as_posix().rstrip("/") + "/"
+
+    def _write_evidence(self) -> None:
+        evidence.write_store(self.evidence_dir, self.store, self.base_urls)
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker:
             endpoints_file.write_part(self.reports_dir, self.config.workerinput["workerid"],
                                       endpoints_file.entries(self.endpoints, self.store, self.access))
+            self._write_evidence()   # first writer wins when two workers fetched the same probe
             return
         self._profiles = self.profiles()
         endpoints_file.write(self.reports_dir / "endpoints.json", self._profiles)
+        self._write_evidence()
+        self.evidence_dir.mkdir(parents=True, exist_ok=True)
+        evidence.write_manifest(self.evidence_dir)
+        if self.record_dir is not None and not evidence.same_dir(self.record_dir, self.evidence_dir):
+            self._copy_recording()
+        self._write_results(session)
+
+    def _copy_recording(self) -> None:
+        """Copy evidence/ to --record DIR, replacing only the target/persona folders this run wrote."""
+        self.record_dir.mkdir(parents=True, exist_ok=True)
+        for target_dir in sorted(p for p in self.evidence_dir.iterdir() if p.is_dir()):
+            for persona_dir in sorted(p for p in target_dir.iterdir() if p.is_dir()):
+                dest = self.record_dir / target_dir.name / persona_dir.name
+                if dest.exists():
+                    shutil.rmtree(dest)
+                shutil.copytree(persona_dir, dest)
+        evidence.write_manifest(self.record_dir)
+
+    def _write_results(self, session: pytest.Session) -> None:
+        waiver_summary = waivers_mod.summarize(self.waivers, self.results, self.today)
+        document = results.build(
+            self.results, started_at=self.started_at, finished_at=_now(),
+            command_line=["pytest", *map(str, self.config.invocation_params.args)],
+            targets_file=self.targets_path, mode="replay" if self.recording is not None else "live",
+            recording=str(self.replay_dir) if self.replay_dir is not None else None, strict=self.strict,
+            waivers=waiver_summary)
+        if self.baseline is not None:
+            document["baseline"] = results.compare(self.baseline, document, str(self.baseline_path))
+        self.results_document = document
+        results.write(self.results_path, document)
+        if self.fail_on == "regression" and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            regressions = document["baseline"]["totals"]["regressions"]
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED if regressions else pytest.ExitCode.OK
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         terminal.summary(terminalreporter, self.results, self.reports_dir)
+        if self.results_document is not None:
+            terminal.evidence_summary(terminalreporter, self.results_document, self.fail_on)
 
+    @pytest.hookimpl(optionalhook=True)  # pytest-html may be disabled with -p no:html
     def pytest_html_results_table_header(self, cells: list) -> None:
         html.table_header(cells)
 
+    @pytest.hookimpl(optionalhook=True)  # pytest-html may be disabled with -p no:html
     def pytest_html_results_table_row(self, report, cells: list) -> None:
         html.table_row(report, cells)
 
+    @pytest.hookimpl(optionalhook=True)  # pytest-html may be disabled with -p no:html
     def pytest_html_results_summary(self, prefix: list, summary: list, postfix: list, session) -> None:
-        prefix.extend(html.summary_sections(self.results, getattr(self, "_profiles", [])))
+        if self.results_document is not None:
+            prefix.extend(html.run_sections(self.results_document))
+        prefix.extend(html.summary_sections(self.results, getattr(self, "_profiles", []),
+                                            link_prefix=self.evidence_link_prefix()))
 
+    @pytest.hookimpl(optionalhook=True)  # pytest-html may be disabled with -p no:html
     def pytest_html_report_title(self, report) -> None:
         report.title = "SMART App Launch / IPA conformance report"

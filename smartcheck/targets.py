@@ -23,6 +23,9 @@ from .requirements import PERSONAS
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "targets.schema.json"
 MAX_FILE_BYTES = 1_000_000
 MAX_ALIASES = 100
+MAX_YAML_DEPTH = 32          # nesting of mappings/sequences (a real file needs about 6)
+MAX_NODES = 20_000           # values after alias expansion (a real file needs a few per target)
+MAX_LIST_ITEMS = 100         # items in any one list (the longest real list has 9)
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BODY = 5 * 1024 * 1024
 DEFAULT_MAX_REDIRECTS = 5
@@ -32,7 +35,10 @@ _SECRET_VALUES = (
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a PEM private key"),
     (re.compile(r"^eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$"), "a JWT"),
     (re.compile(r"^(Bearer|Basic)\s+\S{8,}$", re.I), "an Authorization header value"),
+    (re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s]*:[^/?#@\s]*@"), "a URL with a password in it"),
+    (re.compile(r"[?&](access_token|token|api_key|apikey|client_secret|password)=", re.I), "a URL with a credential in its query"),
 )
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class TargetsError(Exception):
@@ -64,7 +70,8 @@ class Target:
         """The bearer token from the environment, if the target names one and it is set."""
         if not self.bearer_token_env:
             return None
-        return os.environ.get(self.bearer_token_env) or None
+        value = (os.environ.get(self.bearer_token_env) or "").strip()  # a stray newline is never part of a token
+        return value or None
 
 
 @dataclass(frozen=True)
@@ -126,23 +133,73 @@ def _short(value: Any) -> str:
 
 
 def _safe_load(text: str, path: Path) -> Any:
-    """yaml.safe_load, refusing alias bombs before they are expanded."""
+    """yaml.safe_load, refusing alias bombs and deep nesting before anything is built.
+
+    The event stream is read first (no objects are built): more than MAX_ALIASES aliases or
+    nesting deeper than MAX_YAML_DEPTH stops it at once.  The loaded value is then walked
+    once more with a budget, because a few aliases can still stand for a huge (or cyclic)
+    structure once expanded."""
     try:
-        aliases = sum(1 for ev in yaml.parse(text, Loader=yaml.SafeLoader) if isinstance(ev, yaml.AliasEvent))
-        if aliases > MAX_ALIASES:
-            raise TargetsError(f"{path}: {aliases} YAML aliases (more than {MAX_ALIASES}); refusing a possible alias bomb")
-        return yaml.safe_load(text)
+        aliases = nodes = 0
+        open_items: list[int | None] = []   # per open collection: items so far (sequences) or None (mappings)
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                open_items.pop()
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            where = f"{path}: line {event.start_mark.line + 1}, column {event.start_mark.column + 1}"
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise TargetsError(f"{where}: more than {MAX_NODES} values; refusing it")
+            if open_items and open_items[-1] is not None:
+                open_items[-1] += 1
+                if open_items[-1] > MAX_LIST_ITEMS:
+                    raise TargetsError(f"{where}: a list of more than {MAX_LIST_ITEMS} items; refusing it")
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise TargetsError(f"{where}: more than {MAX_ALIASES} YAML aliases; refusing a possible alias bomb")
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                open_items.append(0 if isinstance(event, yaml.SequenceStartEvent) else None)
+                if len(open_items) > MAX_YAML_DEPTH:
+                    raise TargetsError(f"{where}: nested deeper than {MAX_YAML_DEPTH} levels; refusing it")
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise TargetsError(f"{path}:{where}: not valid YAML: {problem}") from None
+    _check_size(data, path)
+    return data
+
+
+def _check_size(data: Any, path: Path) -> None:
+    """Walk the loaded value (aliases expanded) within MAX_NODES / MAX_YAML_DEPTH / MAX_LIST_ITEMS."""
+    nodes, stack = 0, [(data, (), 0)]
+    while stack:
+        node, parts, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise TargetsError(f"{path}: more than {MAX_NODES} values once YAML aliases are expanded; "
+                               "refusing a possible alias bomb")
+        if depth > MAX_YAML_DEPTH:
+            raise TargetsError(f"{path}: {_key_path(parts)}: nested deeper than {MAX_YAML_DEPTH} levels "
+                               "once YAML aliases are expanded; refusing it")
+        if isinstance(node, dict):
+            stack.extend((value, parts + (key,), depth + 1) for key, value in node.items())
+        elif isinstance(node, list):
+            if len(node) > MAX_LIST_ITEMS:
+                raise TargetsError(f"{path}: {_key_path(parts)}: a list of {len(node)} items "
+                                   f"(more than {MAX_LIST_ITEMS}); refusing it")
+            stack.extend((value, parts + (i,), depth + 1) for i, value in enumerate(node))
 
 
 def _find_literal_secrets(node: Any, parts: tuple = ()) -> str | None:
     if isinstance(node, dict):
+        names = parts == ("targets",) or parts[-2:] == ("expect", "resources")  # keys that are names we chose
         for key, value in node.items():
-            if isinstance(key, str) and _SECRET_KEYS.search(key) and not key.endswith("_env"):
+            if not names and isinstance(key, str) and _SECRET_KEYS.search(key) and not key.endswith("_env"):
                 return f"{_key_path(parts + (key,))}: literal credentials are not allowed; name an environment variable instead (auth.bearer_token_env)"
             found = _find_literal_secrets(value, parts + (key,))
             if found:
@@ -167,10 +224,23 @@ def load_targets(path: Path) -> TargetsFile:
         raise TargetsError(f"{path}: cannot read targets file: {exc.strerror or exc}") from None
     if size > MAX_FILE_BYTES:
         raise TargetsError(f"{path}: {size} bytes is larger than the {MAX_FILE_BYTES}-byte limit for a targets file")
+    if path.is_dir():
+        raise TargetsError(f"{path}: cannot read targets file: it is a directory")
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:   # bounded read: a device or pipe reports no size
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise TargetsError(f"{path}: more than the {MAX_FILE_BYTES}-byte limit for a targets file")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TargetsError(f"{path}: cannot read targets file: {exc}") from None
+    try:
+        return _load_text(path, text)
+    except RecursionError:  # a last resort: the limits above should make this unreachable
+        raise TargetsError(f"{path}: too deeply nested to read") from None
+
+
+def _load_text(path: Path, text: str) -> TargetsFile:
     data = _safe_load(text, path)
     if not isinstance(data, dict):
         raise TargetsError(f"{path}: (top level): expected a mapping with a 'targets' key, got {type(data).__name__}")

@@ -14,7 +14,8 @@ from ..redaction import scrub
 from ..requirements import CATALOGUE
 
 BODY_EXCERPT = 2000
-_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#ef6c00", "skip": "#616161", "error": "#6a1b9a"}
+_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#ef6c00", "skip": "#616161", "error": "#6a1b9a",
+            "waived": "#00838f"}
 
 
 def _e(value) -> str:
@@ -72,7 +73,18 @@ def _profile_block(entry: dict) -> str:
     return f"<table>{body}</table>{raw}"
 
 
-def summary_sections(results: list[dict], profiles: list[dict]) -> list[str]:
+def evidence_links(paths: str | list[str], link_prefix: str = "evidence/") -> str:
+    """Relative links to exchange files (``paths`` as recorded: 'evidence/<t>/<p>/<probe>.json')."""
+    items = paths.split() if isinstance(paths, str) else list(paths or [])
+    links = []
+    for path in items:
+        rel = path[len("evidence/"):] if path.startswith("evidence/") else path
+        probe = rel.rsplit("/", 1)[-1].removesuffix(".json")
+        links.append(f"<a class='smartcheck-evidence-link' href='{_e(link_prefix + rel)}'>{_e(probe)}</a>")
+    return " ".join(links)
+
+
+def summary_sections(results: list[dict], profiles: list[dict], link_prefix: str = "evidence/") -> list[str]:
     """One section per target/persona: its profile, then verdicts grouped by requirement."""
     by_endpoint: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in results:
@@ -98,13 +110,14 @@ def summary_sections(results: list[dict], profiles: list[dict]) -> list[str]:
                     f"<tr><td>{_badge(row.get('verdict', ''))}</td><td><b>{_e(rid)}</b>{item}</td>"
                     f"<td>{_e(row.get('level', req.level))}</td><td>{_e(req.text)}</td>"
                     f"<td>{_e(row.get('message', ''))}</td>"
-                    f"<td><a href='{_e(row.get('spec', ''))}'>spec</a></td></tr>")
+                    f"<td><a href='{_e(row.get('spec', ''))}'>spec</a></td>"
+                    f"<td>{evidence_links(row.get('evidence', ''), link_prefix)}</td></tr>")
         profile = _profile_block(profile_of[(target, persona)]) if (target, persona) in profile_of else ""
         sections.append(
             f"<section class='smartcheck-endpoint'><h2>{_e(target)} / {_e(persona)}</h2><p>{_e(head)}</p>"
             f"<h3>Endpoint profile</h3>{profile}<h3>Verdicts by requirement</h3>"
             "<table class='smartcheck-verdicts'><tr><th>Verdict</th><th>Requirement</th><th>Level</th>"
-            "<th>Requirement text</th><th>Finding</th><th>Citation</th></tr>" + "".join(lines) + "</table></section>")
+            "<th>Requirement text</th><th>Finding</th><th>Citation</th><th>Evidence</th></tr>" + "".join(lines) + "</table></section>")
     return sections
 
 
@@ -124,6 +137,44 @@ def _exchange_html(probe: str, doc) -> str:
             + f"</p><pre>{_e(resp_headers)}</pre><pre>{_e(body + more)}</pre></div>")
 
 
-def evidence(verdict, docs: list) -> str:
+def evidence(verdict, docs: list, link_prefix: str | None = None) -> str:
+    links = ""
+    if link_prefix is not None and docs:
+        from ..evidence import relative_path
+        links = "<p>Evidence files: " + evidence_links(
+            [relative_path(verdict.target, verdict.persona, p) for p, _ in docs], link_prefix) + "</p>"
     return (f"<div class='smartcheck-evidence'><p><b>{_e(verdict.requirement)}</b> [{_e(verdict.level)}] "
-            f"{_e(verdict.message)}</p>" + "".join(_exchange_html(p, d) for p, d in docs) + "</div>")
+            f"{_e(verdict.message)}</p>" + links + "".join(_exchange_html(p, d) for p, d in docs) + "</div>")
+
+
+def run_sections(document: dict) -> list[str]:
+    """Baseline comparison and waivers, from the results.json document."""
+    out = []
+    baseline = document.get("baseline")
+    if baseline:
+        totals = baseline["totals"]
+        rows = []
+        for target in baseline["targets"]:
+            for kind in ("regressions", "fixes", "changed", "new", "removed"):
+                for c in target[kind]:
+                    change = f"{c['was']} &rarr; {c['now']}" if "was" in c else _e(c.get("verdict", ""))
+                    rows.append(f"<tr><td>{_e(kind)}</td><td>{_e(target['target'])}/{_e(c['persona'])}</td>"
+                                f"<td>{_e(c['requirement'])}{' [' + _e(c['item']) + ']' if c.get('item') else ''}</td>"
+                                f"<td>{change}</td></tr>")
+        out.append("<section class='smartcheck-baseline'><h2>Compared with baseline</h2>"
+                   f"<p>{_e(baseline.get('path', ''))}: " + ", ".join(f"{totals[k]} {_e(k)}" for k in totals) + "</p>"
+                   "<table><tr><th>Change</th><th>Endpoint</th><th>Requirement</th><th>Verdict</th></tr>"
+                   + "".join(rows) + "</table></section>")
+    waivers = document.get("waivers") or {}
+    if any(waivers.get(k) for k in ("applied", "expired", "unused")):
+        rows = []
+        for kind in ("applied", "expired", "unused"):
+            for w in waivers.get(kind, []):
+                rows.append(f"<tr><td>{_e(kind)}</td><td>{_e(w['id'])}</td><td>{_e(w['target'])}"
+                            f"{'/' + _e(w['persona']) if w.get('persona') else ''}</td><td>{_e(w['requirement'])}"
+                            f"{' [' + _e(w['item']) + ']' if w.get('item') else ''}</td><td>{_e(w['expires'])}</td>"
+                            f"<td>{_e(w['justification'])}</td></tr>")
+        out.append("<section class='smartcheck-waivers'><h2>Waivers</h2><table><tr><th>State</th><th>ID</th>"
+                   "<th>Target</th><th>Requirement</th><th>Expires</th><th>Justification</th></tr>"
+                   + "".join(rows) + "</table></section>")
+    return out

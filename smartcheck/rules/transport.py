@@ -91,6 +91,8 @@ def wk_cors(ctx: CheckContext) -> Finding:
         elif allow.strip() not in (CORS_ORIGIN, "*"):
             problems.append(f"{label}: Access-Control-Allow-Origin is {allow!r}, expected {CORS_ORIGIN!r} or '*'")
     tail = f" ({'; '.join(notes)})" if notes else ""
+    if not judged:
+        return failed("no request with an Origin header got an answer" + tail)
     if problems:
         return failed("; ".join(problems) + tail)
     return passed(f"Access-Control-Allow-Origin allows {CORS_ORIGIN} on {' and '.join(judged)}{tail}")

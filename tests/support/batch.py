@@ -101,6 +101,8 @@ def targets_for(sites: Iterable[Site], bases: Mapping[str, str], ca_bundle: Path
             for site in sites}
 
 
+# --- servers ----
+
 # --- running the suite -------------------------------------------------------------------
 
 @dataclass
