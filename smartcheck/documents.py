@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .jsonvalues import json_type
 from .http import AUTH_REQUIRED, NOT_JSON, Exchange, Limits, fetch
 from .redaction import scrub
 
@@ -149,12 +150,8 @@ def parse_json_object(body: bytes) -> tuple[Any, str | None, tuple[str, ...]]:
     if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
         return None, "a string holds an unpaired UTF-16 surrogate escape (not Unicode text)", notes
     if not isinstance(value, dict):
-        return None, f"body is a JSON {_json_type(value)}, not an object", notes
+        return None, f"body is a JSON {json_type(value)}, not an object", notes
     return value, None, notes
-
-
-def _json_type(value: Any) -> str:
-    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
 
 
 def interpret(probe: Probe, exchange: Exchange) -> Document:

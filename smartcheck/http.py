@@ -322,7 +322,9 @@ def _classify_status(exchange: Exchange) -> None:
     if status in (401, 403):
         challenge = exchange.header("www-authenticate")
         hint = f" (WWW-Authenticate: {challenge[:80]})" if challenge else ""
-        _fail(exchange, AUTH_REQUIRED, f"HTTP {status} to an unauthenticated request{hint}")
+        sent = any(name.lower() == "authorization" for name, _ in exchange.request_headers)
+        kind = "a request carrying the configured credential" if sent else "an unauthenticated request"
+        _fail(exchange, AUTH_REQUIRED, f"HTTP {status} to {kind}{hint}")
     elif status in _REDIRECTS:
         _fail(exchange, HTTP_ERROR, f"HTTP {status} without a Location header")
     else:

@@ -6,11 +6,11 @@ checks and live with the HTTP probes, not here.
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from smartcheck.jsonvalues import json_type, show
 from smartcheck.findings import CheckContext, Finding, Rule, failed, not_applicable, passed
 
 OAUTH_URIS_URL = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
@@ -32,32 +32,9 @@ _R4 = re.compile(r"4\.0\.\d+")
 
 # ---------------------------------------------------------------- tolerant accessors
 
-def json_type(value: Any) -> str:
-    """The JSON name of a value's type, for messages ("found number")."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
 def compact(value: Any, limit: int = 8, max_chars: int = 300) -> str:
-    """Compact JSON for messages; long lists and long texts are truncated."""
-    if isinstance(value, (list, tuple)) and len(value) > limit:
-        value = list(value[:limit]) + [f"... {len(value) - limit} more"]
-    try:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=repr)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value)
-    return text if len(text) <= max_chars else text[: max_chars - 3] + "..."
+    """Compact JSON for messages (see smartcheck.jsonvalues.show)."""
+    return show(value, limit, max_chars)
 
 
 def strings(value: Any) -> list[str]:

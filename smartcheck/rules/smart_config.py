@@ -18,14 +18,13 @@ from urllib.parse import urljoin, urlsplit
 
 from jsonschema import Draft202012Validator
 
+from smartcheck.jsonvalues import MAX_CHARS, MAX_ITEMS, clip, json_type, show
 from smartcheck.findings import CheckContext, Finding, Rule, failed, not_applicable, passed
 from smartcheck.rules import scopes as sc
 
 SMART_VERSIONS = ("1.0", "2.0", "2.1", "2.2")
 DEFAULT_VERSION = "2.2"
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
-MAX_ITEMS = 5  # list entries shown before "… (N more)"
-MAX_CHARS = 240  # longest rendering of one JSON value
 MAX_SCHEMA_LINES = 12
 
 # --- version data (research §1.5, §2.1) -------------------------------------------------
@@ -102,37 +101,6 @@ def normalize_version(version: Any) -> str:
             if key in SMART_VERSIONS:
                 return key
     return DEFAULT_VERSION
-
-
-def show(value: Any) -> str:
-    """Compact JSON rendering. Long lists become the first few entries plus "… (N more)"."""
-    def dump(v: Any) -> str:
-        return json.dumps(v, separators=(",", ":"), ensure_ascii=False, default=repr)
-
-    if isinstance(value, list) and len(value) > MAX_ITEMS:
-        head = ",".join(_clip(dump(v)) for v in value[:MAX_ITEMS])
-        return f"[{head},… ({len(value) - MAX_ITEMS} more)]"
-    return _clip(dump(value))
-
-
-def _clip(s: str) -> str:
-    return s if len(s) <= MAX_CHARS else s[: MAX_CHARS - 1] + "…"
-
-
-def json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _quoted(items: Any) -> str:
@@ -281,7 +249,7 @@ def schema_errors(document: Any, version: str = DEFAULT_VERSION) -> list[str]:
             missing = [r for r in err.validator_value if isinstance(err.instance, dict) and r not in err.instance]
             msg = f"required property {_quoted(missing)} is missing"
         else:
-            msg = _clip(err.message)
+            msg = clip(err.message, MAX_CHARS)
         key = [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in err.absolute_path]
         lines.append((key, f"{path}: {msg}"))
     lines.sort(key=lambda t: t[0])

@@ -118,7 +118,7 @@ CASES: list[Case] = [
     bad("WK-ACCEPT", "fail", "with no Accept header: http_error: HTTP 406", sc=Serve(handler=json_accept_only)),
     skip("WK-ACCEPT", OK_10, "not applicable: WK-ACCEPT applies at SMART App Launch 2.0, 2.1, 2.2; the target declares 1.0"),
     ok("WK-AUTHED"),
-    bad("WK-AUTHED", "fail", "with a bearer credential: auth_required: HTTP 401", AUTHED_401),
+    bad("WK-AUTHED", "fail", "with a bearer credential: auth_required: HTTP 401 to a request carrying the configured credential", AUTHED_401),
     skip("WK-AUTHED", SHOULD_ONLY, "needs a credential: WK-AUTHED is checked with a bearer token; set auth.bearer_token_env"),
     skip("WK-AUTHED", Site("ipa-token-env-unset", target={**IPA, "auth": {"bearer_token_env": UNSET_ENV}}),
          f"needs a credential: environment variable {UNSET_ENV} is not set"),
