@@ -10,16 +10,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from smartcheck.findings import CheckContext, Finding
-from smartcheck.rules.smart_config import (
-    CAPABILITIES_BY_VERSION,
-    RULES,
-    SMART_VERSIONS,
-    endpoint_urls,
-    load_schema,
-    normalize_version,
-    schema_errors,
-    show,
-)
+from smartcheck.jsonvalues import show
+from smartcheck.rules.discovery_base import CAPABILITIES_BY_VERSION, SMART_VERSIONS, normalize_version
+from smartcheck.rules.discovery_urls import endpoint_urls, load_schema, schema_errors
+from smartcheck.rules.smart_config import RULES
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 REALWORLD = SHARED / "realworld"
