@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 
 from smartcheck import http
 from smartcheck.targets import DEFAULT_MAX_BODY
@@ -55,41 +54,15 @@ def test_bodies_over_the_cap_and_gzip_bombs_are_too_large(pytester):
     assert run.verdict("WK-JSON", "cap-default") == "pass"
 
 
-MEASURE = textwrap.dedent("""
-    import json, re, resource, sys, tracemalloc
-    from smartcheck import http
+MEASURE = REPO / "scripts" / "measure_fetch_memory.py"
 
-    def status(key):  # kB, from /proc/self/status (Linux)
-        return int(re.search(key + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1))
-
-    warm, bomb = sys.argv[1], sys.argv[2]
-    limits = http.Limits(timeout=60)
-    assert http.fetch(warm, limits=limits).ok          # imports, sockets and zlib set up before measuring
-    try:
-        with open("/proc/self/clear_refs", "w") as handle:  # reset the peak (VmHWM) to the current size
-            handle.write("5")
-        reset = True
-    except OSError:   # not allowed here: VmHWM stays the process's peak so far (still comparable)
-        reset = False
-    rss_before = status("VmRSS")
-    tracemalloc.start()
-    exchange = http.fetch(bomb, limits=limits)
-    traced_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    print(json.dumps({"failure": exchange.failure, "detail": exchange.detail,
-                      "peak_reset": reset, "rss_before_kb": rss_before, "rss_peak_kb": status("VmHWM"),
-                      "rss_growth_kb": status("VmHWM") - rss_before,
-                      "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "traced_peak_bytes": traced_peak}))
-""")
 
 
 def test_peak_memory_does_not_grow_with_the_bomb_size(tmp_path):
     """A 50 MB and a 500 MB gzip bomb, each fetched in a fresh process: the peak resident size
     (VmHWM, reset just before the fetch) grows by about twice the cap for both, and Python
     allocations (tracemalloc) peak at about twice the cap (the pieces plus their join)."""
-    script = tmp_path / "measure.py"
-    script.write_text(MEASURE)
+    script = MEASURE
     routes = {"/warm": Response(200, body={"ok": True}),
               "/bomb50": Response(200, gzip_bomb_mb=50), "/bomb500": Response(200, gzip_bomb_mb=500)}
     with LoopbackServer(routes, tls=False) as server:
