@@ -37,12 +37,13 @@ from smartcheck.targets import load_targets  # noqa: E402
 NOTE = ("synthesized by scripts/build_recordings.py from the published document {source} "
         "(shared/realworld, see its SOURCES.md); not a live capture: status and headers are {headers}")
 
-# target -> (corpus folder, discovery file, metadata file, personas to record or None for all)
+# target -> (corpus folder, discovery file, metadata file, personas to record or None for all).
+# smart-launcher is left out on purpose: the corpus holds a local run of the launcher's software
+# on http://127.0.0.1, whose http:// endpoints would read as findings against the public sandbox.
 SOURCES = {
     "epic-sandbox": ("epic-sandbox", "smart-configuration.json", "metadata.json", None),
     "cms-bluebutton": ("cms-bluebutton", "smart-configuration-v2.json", "metadata-v2.json", None),
     "inferno-reference": ("inferno-reference-server", "smart-configuration.json", "metadata.json", None),
-    "smart-launcher": ("smart-launcher-v2-local", "smart-configuration.json", "metadata.json", None),
     "oracle-health": ("cerner-oracle", "smart-configuration-provider.json", "metadata-ehr-secured.json", ("provider",)),
 }
 DEFAULT_TYPES = {"smart_config": "application/json", "capability_statement": "application/fhir+json"}
