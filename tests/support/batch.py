@@ -11,7 +11,6 @@ without pytester.  The result is the same ``SuiteRun`` object ``run_suite`` retu
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from .servers import LoopbackServer, Request, Response
 from .sites import FHIR_JSON, JSON, add_site, conformant_capability_statement, conformant_smart_config
-from .suite_run import REPO, SuiteRun, read_junit, write_targets
+from .suite_run import SuiteRun, prepare, read_junit, suite_args
 
 WELL_KNOWN = "/.well-known/smart-configuration"
 METADATA = "/metadata"
@@ -101,8 +100,6 @@ def targets_for(sites: Iterable[Site], bases: Mapping[str, str], ca_bundle: Path
             for site in sites}
 
 
-# --- servers ----
-
 # --- running the suite -------------------------------------------------------------------
 
 @dataclass
@@ -161,18 +158,9 @@ def start_suite(directory: Path, targets: dict, *args: str, env: Mapping[str, st
     Like ``run_suite``: ``--target=all`` unless ``args`` name a target; reports go to
     ``directory/reports``.  ``env`` adds environment variables for the subprocess only.
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    if not (directory / "suites").exists():
-        shutil.copytree(REPO / "suites", directory / "suites", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy(REPO / "conftest.py", directory / "conftest.py")
-    if targets_file is None:
-        targets_file = write_targets(directory, targets)
-    reports = directory / "reports"
-    argv = [sys.executable, "-m", "pytest", "suites", f"--targets-file={targets_file}",
-            f"--reports-dir={reports}", "-p", "no:cacheprovider", f"--basetemp={directory / 'basetemp'}"]
-    if not any(a.startswith("--target") and not a.startswith("--targets-file") for a in args):
-        argv.append("--target=all")
-    process = subprocess.Popen([*argv, *args], cwd=directory, env=_clean_env(env), stdin=subprocess.DEVNULL,
+    targets_file, reports = prepare(directory, targets, targets_file)
+    argv = [sys.executable, "-m", "pytest", *suite_args(targets_file, reports, (*args, f"--basetemp={directory / 'basetemp'}"))]
+    process = subprocess.Popen(argv, cwd=directory, env=_clean_env(env), stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return PendingRun(process, reports, timeout)
 

@@ -103,19 +103,30 @@ def write_targets(directory: Path, targets: dict, default: str | None = None) ->
     return path
 
 
-def run_suite(pytester, targets: dict | None, *args: str, timeout: float = 600,
-              targets_file: Path | None = None) -> SuiteRun:
-    """Run ``pytest suites`` in pytester's directory against ``targets`` (all of them by default)."""
-    root = Path(pytester.path)
-    if not (root / "suites").exists():
-        shutil.copytree(REPO / "suites", root / "suites", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy(REPO / "conftest.py", root / "conftest.py")
+def prepare(directory: Path, targets: dict | None, targets_file: Path | None = None) -> tuple[Path, Path]:
+    """Copy ``suites/`` and the root conftest into ``directory`` and write the targets file
+    (unless one is given): what a user's checkout holds.  Returns (targets file, reports dir)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if not (directory / "suites").exists():
+        shutil.copytree(REPO / "suites", directory / "suites", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(REPO / "conftest.py", directory / "conftest.py")
     if targets_file is None:
-        targets_file = write_targets(root, targets or {})
-    reports = root / "reports"
+        targets_file = write_targets(directory, targets or {})
+    return targets_file, directory / "reports"
+
+
+def suite_args(targets_file: Path, reports: Path, args: tuple[str, ...]) -> list[str]:
+    """The pytest arguments of a suite run: ``--target=all`` unless ``args`` name a target."""
     argv = ["suites", f"--targets-file={targets_file}", f"--reports-dir={reports}", "-p", "no:cacheprovider"]
     if not any(a.startswith("--target") and not a.startswith("--targets-file") for a in args):
         argv.append("--target=all")
-    result = pytester.runpytest_subprocess(*argv, *args, timeout=timeout)
+    return [*argv, *args]
+
+
+def run_suite(pytester, targets: dict | None, *args: str, timeout: float = 600,
+              targets_file: Path | None = None) -> SuiteRun:
+    """Run ``pytest suites`` in pytester's directory against ``targets`` (all of them by default)."""
+    targets_file, reports = prepare(Path(pytester.path), targets, targets_file)
+    result = pytester.runpytest_subprocess(*suite_args(targets_file, reports, args), timeout=timeout)
     junit = reports / "junit.xml"
     return SuiteRun(result, reports, read_junit(junit) if junit.exists() else [])
