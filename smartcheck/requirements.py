@@ -82,6 +82,7 @@ class Requirement:
     needs_credential: bool = False
     items: str | None = None            # "ipa_resources" | "expectations": one test per item
     level_rule: Callable[["LevelFacts"], Level] | None = field(default=None, compare=False)
+    should_cite: Citation | None = None  # where a level_rule grades it SHOULD, the text that says so
     applies: str = "always"             # the catalogue's "Applies" column, for reports
 
 
@@ -199,7 +200,8 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     _R("CS-CTYPE", "SHOULD", "The CapabilityStatement Content-Type is application/fhir+json (or application/json)", Citation("FHIR R4", "http.html#mime-type"), needs=CS, probes=("capability_statement",)),
     _R("CS-AUTHED", "SHALL", "/metadata is also served to an authenticated request", _IPA_CONF, profile="ipa", needs_credential=True, needs=CS, probes=("capability_statement_authed",), applies="profile ipa, and the target has a credential"),
     _R("CS-FHIR-VERSION", "SHALL", "fhirVersion is 4.0.x", Citation("FHIR R4", "capabilitystatement-definitions.html#CapabilityStatement.fhirVersion"), needs=CS),
-    _R("CS-JSON-FORMAT", "SHALL", "format includes a JSON format", _IPA_CS, needs=CS, level_rule=_json_format_level, applies="SHALL with profile ipa, SHOULD otherwise"),
+    _R("CS-JSON-FORMAT", "SHALL", "format includes a JSON format", _IPA_CS, needs=CS, level_rule=_json_format_level,
+       should_cite=Citation("FHIR R4", "http.html#mime-type"), applies="SHALL with profile ipa, SHOULD otherwise"),
     _R("CS-REST-SERVER", "SHALL", "A rest entry with mode server exists", Citation("FHIR R4", "capabilitystatement-definitions.html#CapabilityStatement.rest.mode"), needs=CS),
     _R("CS-OAUTH-URIS", "SHALL", "rest.security carries the oauth-uris extension with authorize and token", _sal(_META), needs=CS, level_rule=_oauth_uris_level, applies="SHALL at SAL 1.0, INFO for 2.x"),
     _R("CS-OAUTH-MATCH", "SHOULD", "Endpoints present in both the oauth-uris extension and the discovery document match", _sal(_META), needs=CS + SC, level_rule=_oauth_match_level, applies="oauth-uris extension present (SHALL at SAL 1.0)"),

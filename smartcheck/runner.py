@@ -117,6 +117,9 @@ class Checker:
             return verdict
         verdict.level = resolve_level(req, LevelFacts(target.smart_version, target.profiles,
                                                       tuple(capabilities), downgrade))
+        if verdict.level == "SHOULD" and req.should_cite is not None:
+            verdict.spec = req.should_cite.url(target.smart_version)
+            verdict.citation = req.should_cite.label(target.smart_version)
         return self._grade(verdict, finding)
 
     def _static_skip(self, req: Requirement, endpoint: Endpoint, item: str | None) -> str | None:

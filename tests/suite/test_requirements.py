@@ -342,6 +342,16 @@ def test_verdict(run, case: Case):
         assert found.properties.get("level") == case.level, f"{where}: level {found.properties.get('level')}"
 
 
+def test_citation_follows_the_graded_level(run):
+    """CS-JSON-FORMAT is SHALL by IPA's CapabilityStatement but only SHOULD by FHIR core: each
+    verdict cites the text that grades it."""
+    ipa = run.case("CS-JSON-FORMAT", "cs-json-format-ipa")
+    core = run.case("CS-JSON-FORMAT", "cs-json-format-core")
+    assert ipa.properties["spec"] == "http://hl7.org/fhir/uv/ipa/STU1.1/CapabilityStatement-ipa-server.html"
+    assert core.properties["spec"] == "http://hl7.org/fhir/R4/http.html#mime-type"
+    assert core.message.endswith("(FHIR R4, http.html#mime-type)")
+
+
 def test_every_requirement_has_a_passing_and_a_failing_case():
     """A catalogue ID added without a row here fails this test."""
     passing = {c.requirement for c in CASES if c.verdict == "pass"}
