@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from . import evidence, results, waivers as waivers_mod
+from .run_options import read_options
 from .documents import DocumentStore
 from .http import Limits
 from .redaction import register_secret
@@ -41,9 +42,9 @@ class SuiteSession:
         self.results_path = reports_dir / "results.json"
         self.base_urls: dict[tuple[str, str], str] = {}   # (target, persona) -> base URL actually used
         self.is_worker = hasattr(config, "workerinput")
-        self._options(config)
-        if self.recording is not None:
-            self.store: DocumentStore = evidence.ReplayStore(self.recording)
+        self.options = read_options(config, self.evidence_dir)
+        if self.options.recording is not None:
+            self.store: DocumentStore = evidence.ReplayStore(self.options.recording)
         else:
             self.store = DocumentStore()
         self.strict = bool(config.getoption("strict", False))
@@ -60,48 +61,12 @@ class SuiteSession:
             evidence.clear(self.evidence_dir)
             self.results_path.unlink(missing_ok=True)
 
-    def _options(self, config: pytest.Config) -> None:
-        """--replay, --record, --baseline, --fail-on, --waivers (all usage errors raised here)."""
-        def path(name: str) -> Path | None:
-            value = config.getoption(name, None)
-            return None if not value else Path(value) if Path(value).is_absolute() else Path(config.invocation_params.dir) / value
-
-        self.replay_dir, self.record_dir = path("replay"), path("record")
-        self.recording = None
-        if self.replay_dir is not None:
-            if not self.replay_dir.is_dir():
-                raise pytest.UsageError(f"--replay: {self.replay_dir} is not a directory")
-            if evidence.same_dir(self.replay_dir, self.evidence_dir):
-                raise pytest.UsageError("--replay: cannot replay the reports directory's own evidence/ (it is rewritten by "
-                                        "the run); copy it elsewhere or use --record DIR")
-            self.recording = evidence.Recording(self.replay_dir)
-        if self.record_dir is not None and self.replay_dir is not None and evidence.same_dir(self.record_dir, self.replay_dir):
-            raise pytest.UsageError("--record and --replay name the same directory")
-        self.baseline_path = path("baseline")
-        self.baseline = None
-        if self.baseline_path is not None:
-            try:
-                self.baseline = results.load(self.baseline_path)
-            except (OSError, ValueError) as exc:
-                raise pytest.UsageError(f"--baseline: {exc}") from None
-        self.fail_on = config.getoption("fail_on", None)
-        if self.fail_on == "regression" and self.baseline is None:
-            raise pytest.UsageError("--fail-on regression needs --baseline RESULTS_JSON")
-        self.waivers_path = path("waivers")
-        self.waivers: list[waivers_mod.Waiver] = []
-        if self.waivers_path is not None:
-            try:
-                self.waivers = waivers_mod.load_waivers(self.waivers_path)
-            except waivers_mod.WaiversError as exc:
-                raise pytest.UsageError(f"--waivers: {exc}") from None
-        self.today = waivers_mod.today()
-
     # --- network access --------------------------------------------------------------
     def access(self, target: Target, persona: str) -> tuple[str, Limits]:
         """The base URL and limits for a target/persona (starting the embedded server if needed)."""
         embedded_base, ca = None, target.ca_bundle
-        if self.recording is not None:   # offline: the recording's URLs, never the embedded server
-            base = self.recording.base_url(target.name, persona) or target.persona_base_url(persona, REPLAY_PLACEHOLDER)
+        if self.options.recording is not None:   # offline: the recording's URLs, never the embedded server
+            base = self.options.recording.base_url(target.name, persona) or target.persona_base_url(persona, REPLAY_PLACEHOLDER)
             self.base_urls.setdefault((target.name, persona), base)
             return base, Limits(timeout=target.timeout, max_body_bytes=target.max_body_bytes,
                                 max_redirects=target.max_redirects, ca_bundle=None)
@@ -139,9 +104,9 @@ class SuiteSession:
                  for probe in verdict.probes if self.store.peek(verdict.target, verdict.persona, probe) is not None]
         if paths:
             extra.append(("evidence", " ".join(paths)))
-        if self.waivers and verdict.verdict in waivers_mod.WAIVABLE:
-            active, expired = waivers_mod.find(self.waivers, verdict.target, verdict.persona, verdict.requirement,
-                                               verdict.item, self.today)
+        if self.options.waivers and verdict.verdict in waivers_mod.WAIVABLE:
+            active, expired = waivers_mod.find(self.options.waivers, verdict.target, verdict.persona, verdict.requirement,
+                                               verdict.item, self.options.today)
             if active is not None:
                 verdict.verdict = "waived"
                 verdict.message = waivers_mod.waived_message(active, verdict.message)
@@ -209,41 +174,41 @@ class SuiteSession:
         self._write_evidence()
         self.evidence_dir.mkdir(parents=True, exist_ok=True)
         evidence.write_manifest(self.evidence_dir)
-        if self.record_dir is not None and not evidence.same_dir(self.record_dir, self.evidence_dir):
+        if self.options.record_dir is not None and not evidence.same_dir(self.options.record_dir, self.evidence_dir):
             self._copy_recording()
         self._write_results(session)
 
     def _copy_recording(self) -> None:
         """Copy evidence/ to --record DIR, replacing only the target/persona folders this run wrote."""
-        self.record_dir.mkdir(parents=True, exist_ok=True)
+        self.options.record_dir.mkdir(parents=True, exist_ok=True)
         for target_dir in sorted(p for p in self.evidence_dir.iterdir() if p.is_dir()):
             for persona_dir in sorted(p for p in target_dir.iterdir() if p.is_dir()):
-                dest = self.record_dir / target_dir.name / persona_dir.name
+                dest = self.options.record_dir / target_dir.name / persona_dir.name
                 if dest.exists():
                     shutil.rmtree(dest)
                 shutil.copytree(persona_dir, dest)
-        evidence.write_manifest(self.record_dir)
+        evidence.write_manifest(self.options.record_dir)
 
     def _write_results(self, session: pytest.Session) -> None:
-        waiver_summary = waivers_mod.summarize(self.waivers, self.results, self.today)
+        waiver_summary = waivers_mod.summarize(self.options.waivers, self.results, self.options.today)
         document = results.build(
             self.results, started_at=self.started_at, finished_at=_now(),
             command_line=["pytest", *map(str, self.config.invocation_params.args)],
-            targets_file=self.targets_path, mode="replay" if self.recording is not None else "live",
-            recording=str(self.replay_dir) if self.replay_dir is not None else None, strict=self.strict,
+            targets_file=self.targets_path, mode="replay" if self.options.recording is not None else "live",
+            recording=str(self.options.replay_dir) if self.options.replay_dir is not None else None, strict=self.strict,
             waivers=waiver_summary)
-        if self.baseline is not None:
-            document["baseline"] = results.compare(self.baseline, document, str(self.baseline_path))
+        if self.options.baseline is not None:
+            document["baseline"] = results.compare(self.options.baseline, document, str(self.options.baseline_path))
         self.results_document = document
         results.write(self.results_path, document)
-        if self.fail_on == "regression" and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        if self.options.fail_on == "regression" and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             regressions = document["baseline"]["totals"]["regressions"]
             session.exitstatus = pytest.ExitCode.TESTS_FAILED if regressions else pytest.ExitCode.OK
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         terminal.summary(terminalreporter, self.results, self.reports_dir)
         if self.results_document is not None:
-            terminal.evidence_summary(terminalreporter, self.results_document, self.fail_on)
+            terminal.evidence_summary(terminalreporter, self.results_document, self.options.fail_on)
 
     @pytest.hookimpl(optionalhook=True)  # pytest-html may be disabled with -p no:html
     def pytest_html_results_table_header(self, cells: list) -> None:
