@@ -15,8 +15,9 @@ Status is 200.  Response headers are ``Content-Type: application/json`` for disc
 ``Content-Type: application/fhir+json`` for metadata, unless the corpus has a
 ``<name>.headers.txt`` beside the document (the SMART launcher's local run), whose status
 line and headers are used as they are.  Every other probe (Accept variants, CORS,
-authenticated) is absent, so replaying reports it as ``connect_error: not in the
-recording`` -- the corpus says nothing about how those requests are answered.
+authenticated) is absent, so replaying skips the requirements judged on them as "not
+judged: the replayed recording has no ... exchange": the corpus says nothing about how those
+requests are answered.
 
 Replay offline with:  pytest --target=epic-sandbox --replay=recordings
 """

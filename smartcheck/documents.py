@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .jsonvalues import json_type
-from .http import AUTH_REQUIRED, NOT_JSON, Exchange, Limits, fetch
+from .http import AUTH_REQUIRED, HTTP_ERROR, NOT_JSON, Exchange, Limits, fetch
 from .redaction import scrub
 
 MAX_JSON_DEPTH = 64
@@ -58,6 +58,11 @@ class Document:
     @property
     def usable(self) -> bool:
         return self.failure is None
+
+    @property
+    def retrieved(self) -> bool:
+        """The request got HTTP 200 (its body may still be unusable: not_json, wrong_resource)."""
+        return self.exchange.failure is None and self.exchange.status == 200
 
     def reason(self) -> str:
         return f"{self.failure}: {self.detail}"
@@ -160,6 +165,10 @@ def interpret(probe: Probe, exchange: Exchange) -> Document:
     is_cs = probe.kind == "capability_statement"
     if exchange.failure:
         doc.failure, doc.detail = exchange.failure, exchange.detail
+        doc.owner = "CS-200" if is_cs else "WK-200"
+        return doc
+    if exchange.status != 200:  # another 2xx: WK-200/CS-200 ask for exactly 200
+        doc.failure, doc.detail = HTTP_ERROR, f"HTTP {exchange.status}, expected 200"
         doc.owner = "CS-200" if is_cs else "WK-200"
         return doc
     value, problem, doc.notes = parse_json_object(exchange.body)

@@ -54,8 +54,9 @@ def exchange_to_dict(exchange: Exchange, *, target: str, persona: str, probe: st
     """The JSON form of one exchange, every text scrubbed."""
     try:
         body, encoding = exchange.body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        body, encoding = base64.b64encode(exchange.body).decode("ascii"), "base64"
+    except UnicodeDecodeError:  # scrubbed byte for byte (latin-1 maps each byte to one character)
+        scrubbed = scrub(exchange.body.decode("latin-1")).encode("latin-1", "replace")
+        body, encoding = base64.b64encode(scrubbed).decode("ascii"), "base64"
     data: dict[str, Any] = {
         "format_version": EXCHANGE_FORMAT_VERSION,
         "target": target,

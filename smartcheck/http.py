@@ -91,6 +91,7 @@ class Exchange:
     elapsed: float = 0.0
     started_at: str = ""
     tls: dict[str, Any] | None = None
+    credential_sent: bool = False       # the last request carried the configured credential
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -206,6 +207,7 @@ async def _follow(exchange: Exchange, headers: dict, limits: Limits, credential_
             send_headers = dict(headers)
             if _host(url) != credential_host:
                 send_headers = {k: v for k, v in send_headers.items() if k.lower() not in ("authorization", "cookie")}
+            exchange.credential_sent = any(k.lower() == "authorization" for k in send_headers)
             client.cookies.clear()  # no state between hops: a cookie set by one host never reaches another
             request = client.build_request(method, url, headers=send_headers)
             response = await client.send(request, stream=True)
@@ -284,20 +286,42 @@ class _Identity:
         return ()
 
 
+_GZIP = 16 + zlib.MAX_WBITS
+
+
 class _Inflate:
     """zlib inflation that never produces more than ``budget`` bytes per step (bomb-safe)."""
 
     def __init__(self, wbits: int):
+        self._wbits = wbits
         self._z = zlib.decompressobj(wbits)
+        self._members = 0      # gzip members started (a body may hold several, RFC 1952 §2.2)
+        self._produced = False
 
     def feed(self, data: bytes, budget: int):
         while data:
-            out = self._z.decompress(data, max(budget, 1))
-            data = self._z.unconsumed_tail
+            if self._z.eof:
+                if self._wbits != _GZIP:
+                    return                      # bytes after a complete deflate stream are ignored
+                self._z = zlib.decompressobj(_GZIP)
+                self._members += 1
+            try:
+                out = self._z.decompress(data, max(budget, 1))
+            except zlib.error:
+                if self._wbits == zlib.MAX_WBITS and not self._produced:
+                    # "deflate" sent as raw DEFLATE without the zlib header, as many servers do
+                    self._wbits = -zlib.MAX_WBITS
+                    self._z = zlib.decompressobj(self._wbits)
+                    continue
+                if self._members:
+                    return                      # trailing bytes after the last gzip member
+                raise
+            self._produced = True
+            data = self._z.unconsumed_tail or (self._z.unused_data if self._z.eof else b"")
             if out:
                 yield out
                 budget -= len(out)
-            if budget <= 0 or self._z.eof:
+            if budget <= 0:
                 return
 
     def flush(self, budget: int):
@@ -309,7 +333,7 @@ def _decoder(encoding: str):
     if encoding in ("", "identity"):
         return _Identity()
     if encoding in ("gzip", "x-gzip"):
-        return _Inflate(16 + zlib.MAX_WBITS)
+        return _Inflate(_GZIP)
     if encoding == "deflate":
         return _Inflate(zlib.MAX_WBITS)
     return None
@@ -322,8 +346,7 @@ def _classify_status(exchange: Exchange) -> None:
     if status in (401, 403):
         challenge = exchange.header("www-authenticate")
         hint = f" (WWW-Authenticate: {challenge[:80]})" if challenge else ""
-        sent = any(name.lower() == "authorization" for name, _ in exchange.request_headers)
-        kind = "a request carrying the configured credential" if sent else "an unauthenticated request"
+        kind = "a request carrying the configured credential" if exchange.credential_sent else "an unauthenticated request"
         _fail(exchange, AUTH_REQUIRED, f"HTTP {status} to {kind}{hint}")
     elif status in _REDIRECTS:
         _fail(exchange, HTTP_ERROR, f"HTTP {status} without a Location header")

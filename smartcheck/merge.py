@@ -4,7 +4,8 @@
 
 Shards are runs of the same suite over disjoint targets (or personas), e.g. one CI job per
 target.  Endpoints are combined (when two shards report the same target/persona/requirement
-/item, the first shard listed wins); waiver lists and baseline comparisons are concatenated;
+/item, the first shard listed wins); waivers are combined by id and baseline comparisons by
+target;
 each shard's ``evidence/`` folder (beside its results.json) is copied to ``OUT_DIR/evidence``
 (first wins) and a fresh ``MANIFEST.sha256`` is written.  Exit status: 0, or 2 on bad input.
 """
@@ -14,40 +15,26 @@ import argparse
 import shutil
 import sys
 from datetime import datetime, timezone
-from html import escape
 from pathlib import Path
 
 from . import evidence, results
-from .redaction import scrub
 
 
 def merge_documents(documents: list[dict], sources: list[str]) -> dict:
-    rows: dict[tuple, dict] = {}
+    rows: dict[tuple, tuple[str, str, dict]] = {}
     for document in documents:
         for endpoint in document.get("endpoints", []):
             for entry in endpoint.get("results", []):
                 key = (endpoint["target"], endpoint["persona"], entry["requirement"], entry.get("item") or "")
-                rows.setdefault(key, {**entry, "target": endpoint["target"], "persona": endpoint["persona"]})
-    endpoints: dict[tuple[str, str], list[dict]] = {}
-    for key in sorted(rows):
-        entry = dict(rows[key])
-        target, persona = entry.pop("target"), entry.pop("persona")
-        endpoints.setdefault((target, persona), []).append(entry)
-    merged_endpoints = []
-    for (target, persona), entries in sorted(endpoints.items()):
-        counts: dict[str, int] = {}
-        for entry in entries:
-            counts[entry["verdict"]] = counts.get(entry["verdict"], 0) + 1
-        merged_endpoints.append({"target": target, "persona": persona,
-                                 "counts": {v: counts[v] for v in results.VERDICT_ORDER if counts.get(v)},
-                                 "results": entries})
+                rows.setdefault(key, (endpoint["target"], endpoint["persona"], entry))
+    merged_endpoints = results.group_entries(rows.values())
     runs = [d.get("run") or {} for d in documents]
     first = runs[0] if runs else {}
-    waivers = {k: [w for d in documents for w in (d.get("waivers") or {}).get(k, [])] for k in ("applied", "expired", "unused")}
+    waivers = merge_waivers([d.get("waivers") or {} for d in documents])
     baselines = [d["baseline"] for d in documents if d.get("baseline")]
     baseline = None
     if baselines:
-        targets = sorted((t for b in baselines for t in b["targets"]), key=lambda t: t["target"])
+        targets = _merge_baseline_targets(baselines)
         baseline = {"path": ", ".join(sorted({b.get("path", "") for b in baselines})),
                     "baseline_started_at": baselines[0].get("baseline_started_at"),
                     "totals": {k: sum(len(t[k]) for t in targets) for k in ("regressions", "fixes", "changed", "new", "removed")},
@@ -72,17 +59,43 @@ def merge_documents(documents: list[dict], sources: list[str]) -> dict:
     }
 
 
-_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#ef6c00", "skip": "#616161", "error": "#6a1b9a",
-            "waived": "#00838f"}
+def merge_waivers(summaries: list[dict]) -> dict[str, list[dict]]:
+    """One waiver summary from the shards': a waiver is applied (or expired) if it was in any
+    shard, with the counts added up, and unused only if no shard used it."""
+    by_id: dict[str, tuple[str, dict]] = {}
+    rank = {"applied": 0, "expired": 0, "unused": 1}
+    for summary in summaries:
+        for kind in ("applied", "expired", "unused"):
+            for waiver in summary.get(kind, []):
+                seen = by_id.get(waiver["id"])
+                if seen is None or rank[kind] < rank[seen[0]]:
+                    by_id[waiver["id"]] = (kind, dict(waiver))
+                elif seen[0] == kind and kind != "unused":
+                    for count in ("waived", "matched_failures"):
+                        if count in waiver:
+                            seen[1][count] = seen[1].get(count, 0) + waiver[count]
+    out: dict[str, list[dict]] = {"applied": [], "expired": [], "unused": []}
+    for wid in sorted(by_id):
+        kind, waiver = by_id[wid]
+        out[kind].append(waiver)
+    return out
 
 
-def _e(value) -> str:
-    return escape(scrub(str(value if value is not None else "")), quote=True)
+def _merge_baseline_targets(baselines: list[dict]) -> list[dict]:
+    """Each target's comparison once, its lists joined when shards split it by persona."""
+    merged: dict[str, dict] = {}
+    for baseline in baselines:
+        for target in baseline["targets"]:
+            into = merged.setdefault(target["target"], {"target": target["target"], **{k: [] for k in target if k != "target"}})
+            for key, values in target.items():
+                if key != "target":
+                    into.setdefault(key, []).extend(values)
+    return [merged[t] for t in sorted(merged)]
 
 
 def render_html(document: dict) -> str:
     """A self-contained HTML page from a results document (links into evidence/)."""
-    from .reports.html import evidence_links, run_sections
+    from .reports.html import VERDICT_COLOURS, esc as _e, evidence_links, run_sections
     run = document.get("run", {})
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>SMART App Launch / IPA conformance (merged)</title>",
@@ -101,7 +114,7 @@ def render_html(document: dict) -> str:
                      "<table><tr><th>Verdict</th><th>Requirement</th><th>Level</th><th>Finding</th>"
                      "<th>Citation</th><th>Evidence</th></tr>")
         for entry in endpoint.get("results", []):
-            colour = _COLOURS.get(entry.get("verdict"), "#000")
+            colour = VERDICT_COLOURS.get(entry.get("verdict"), "#000")
             item = f" [{_e(entry['item'])}]" if entry.get("item") else ""
             parts.append(
                 f"<tr><td style='color:{colour};font-weight:bold'>{_e(entry.get('verdict'))}</td>"
@@ -118,6 +131,8 @@ def merge(out_dir: Path, paths: list[Path]) -> dict:
     document = merge_documents(documents, [str(p) for p in paths])
     out_dir.mkdir(parents=True, exist_ok=True)
     out_evidence = out_dir / "evidence"
+    evidence.clear(out_evidence)   # no stale exchanges from an earlier merge into the same folder
+    out_evidence.mkdir(parents=True, exist_ok=True)
     for path in paths:
         source = Path(path).parent / "evidence"
         if source.is_dir() and not evidence.same_dir(source, out_evidence):
@@ -126,8 +141,7 @@ def merge(out_dir: Path, paths: list[Path]) -> dict:
                 if not dest.exists():
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(file, dest)
-    if out_evidence.is_dir():
-        evidence.write_manifest(out_evidence)
+    evidence.write_manifest(out_evidence)
     results.write(out_dir / "results.json", document)
     (out_dir / "report.html").write_text(render_html(document), encoding="utf-8")
     return document

@@ -76,6 +76,7 @@ class Requirement:
     caps_any: tuple[str, ...] = ()      # applies when any of these is in `capabilities`...
     caps_gate_versions: frozenset[str] = ALL_VERSIONS  # ...at these SMART versions (always at others)
     caps_none: tuple[str, ...] = ()     # applies only when none of these is in `capabilities`
+    caps_level: bool = False            # its level depends on `capabilities`
     needs: tuple[Document, ...] = ()    # documents that must have been retrieved and parsed
     needs_fetched: tuple[Document, ...] = ()  # documents that must have been retrieved (WK-200 passed)
     probes: tuple[str, ...] = ()        # requests its transport rule judges (smartcheck.documents.PROBES)
@@ -128,7 +129,7 @@ _PKCE = "app-launch.html#considerations-for-pkce-support"
 _CORS = "app-launch.html#considerations-for-cross-origin-resource-sharing-cors-support"
 _SCOPES = "scopes-and-launch-context.html"
 _ASYM = "client-confidential-asymmetric.html#discovery-requirements"
-_BS = "backend-services.html"
+_BS = "backend-services.html"   # both pages are new in SMART 2.0 (since="2.0" below)
 _IPA_ACCESS = Citation("IPA", "access.html#smart-on-fhir-obligations-and-capabilities")
 _IPA_CONF = Citation("IPA", "conformance.html#declaring-conformance")
 _IPA_CS = Citation("IPA", "CapabilityStatement-ipa-server.html")
@@ -152,7 +153,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     _R("WK-SCHEMA", "SHALL", "Every SMART-defined field present has its defined JSON type", _sal(_META), needs=SC),
     _R("WK-ABSOLUTE", "SHALL", "Every endpoint URL in the discovery document is absolute", _sal(_WK), versions=V21_PLUS, needs=SC, applies="SAL >= 2.1"),
     _R("WK-HTTPS", "SHALL", "Every endpoint URL in the discovery document uses https", Citation("RFC 6749", "rfc6749#section-3.1"), needs=SC),
-    _R("WK-CORS", "SHALL", "A GET with an Origin header gets Access-Control-Allow-Origin (that origin or *) on the discovery document and /metadata", Citation("SAL", _CORS, since="2.1"), needs=SC, probes=("smart_config_cors", "capability_statement_cors"), level_rule=_cors_level, applies="SHALL at SAL >= 2.1 with client-public, SHOULD otherwise"),
+    _R("WK-CORS", "SHALL", "A GET with an Origin header gets Access-Control-Allow-Origin (that origin or *) on the discovery document and /metadata", Citation("SAL", _CORS, since="2.1"), needs=SC, needs_fetched=CS, caps_level=True, probes=("smart_config_cors", "capability_statement_cors"), level_rule=_cors_level, applies="SHALL at SAL >= 2.1 with client-public, SHOULD otherwise"),
     # --- required, conditional and recommended fields ----------------------------------
     _R("F-TOKEN", "SHALL", "token_endpoint is present", _sal(_META), needs=SC),
     _R("F-CAPS", "SHALL", "capabilities is present and is a non-empty array of strings", _sal(_META), needs=SC),
@@ -177,8 +178,8 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     _R("CAP-SET-PROVIDER", "SHOULD", "capabilities hold a Clinician Access capability set", _sal(_SETS), personas=frozenset({"provider"}), needs=SC, applies="persona provider"),
     _R("CAP-V1", "SHOULD", "permission-v1 is advertised", _sal(_SCOPES + "#scopes-for-requesting-fhir-resources"), versions=V2_PLUS, needs=SC, applies="SAL >= 2.0"),
     _R("GRANT-AUTHCODE", "SHALL", "grant_types_supported includes authorization_code", _sal(_META), versions=V2_PLUS, caps_any=("launch-ehr", "launch-standalone"), needs=SC, applies="SAL >= 2.0, and launch-ehr or launch-standalone"),
-    _R("ASYM-METHOD", "SHOULD", "token_endpoint_auth_methods_supported includes private_key_jwt", _sal(_ASYM), caps_any=("client-confidential-asymmetric",), needs=SC, applies="client-confidential-asymmetric in caps"),
-    _R("ASYM-ALG", "SHOULD", "token_endpoint_auth_signing_alg_values_supported includes RS384 or ES384", _sal(_ASYM), caps_any=("client-confidential-asymmetric",), needs=SC, applies="client-confidential-asymmetric in caps"),
+    _R("ASYM-METHOD", "SHOULD", "token_endpoint_auth_methods_supported includes private_key_jwt", Citation("SAL", _ASYM, since="2.0"), caps_any=("client-confidential-asymmetric",), needs=SC, applies="client-confidential-asymmetric in caps"),
+    _R("ASYM-ALG", "SHOULD", "token_endpoint_auth_signing_alg_values_supported includes RS384 or ES384", Citation("SAL", _ASYM, since="2.0"), caps_any=("client-confidential-asymmetric",), needs=SC, applies="client-confidential-asymmetric in caps"),
     _R("SCOPE-GRAMMAR", "SHOULD", "Every listed scope is a valid SMART, launch, identity, refresh or extension scope", _sal(_SCOPES), needs=SC, applies="scopes_supported present"),
     _R("SCOPE-V2", "SHOULD", "At least one listed resource scope uses v2 syntax", _sal(_SCOPES), caps_any=("permission-v2",), needs=SC, applies="permission-v2 in caps and resource scopes listed"),
     _R("SCOPE-V2-ADVERTISED", "SHOULD", "permission-v2 is advertised when v2 scopes are listed", _sal(_SCOPES), needs=SC, applies="v2-syntax resource scopes listed"),
@@ -190,11 +191,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         for cap in IPA_CAPS
     ),
     # --- backend services -----------------------------------------------------------------
-    _R("BS-CAP", "SHALL", "client-confidential-asymmetric is in capabilities", _sal(_BS), personas=frozenset({"system"}), needs=SC, applies="persona system"),
-    _R("BS-GRANT", "SHALL", "grant_types_supported includes client_credentials", _sal(_BS), personas=frozenset({"system"}), needs=SC, applies="persona system"),
-    _R("BS-METHOD", "SHALL", "token_endpoint_auth_methods_supported includes private_key_jwt", _sal(_ASYM), personas=frozenset({"system"}), needs=SC, applies="persona system"),
-    _R("BS-ALG", "SHALL", "token_endpoint_auth_signing_alg_values_supported includes RS384 or ES384", _sal(_ASYM), personas=frozenset({"system"}), needs=SC, applies="persona system"),
-    _R("BS-SCOPES", "SHOULD", "scopes_supported lists at least one system/ scope", _sal(_BS + "#scopes"), personas=frozenset({"system"}), needs=SC, applies="persona system"),
+    _R("BS-CAP", "SHALL", "client-confidential-asymmetric is in capabilities", Citation("SAL", _BS, since="2.0"), personas=frozenset({"system"}), needs=SC, applies="persona system"),
+    _R("BS-GRANT", "SHALL", "grant_types_supported includes client_credentials", Citation("SAL", _BS, since="2.0"), personas=frozenset({"system"}), needs=SC, applies="persona system"),
+    _R("BS-METHOD", "SHALL", "token_endpoint_auth_methods_supported includes private_key_jwt", Citation("SAL", _ASYM, since="2.0"), personas=frozenset({"system"}), needs=SC, applies="persona system"),
+    _R("BS-ALG", "SHALL", "token_endpoint_auth_signing_alg_values_supported includes RS384 or ES384", Citation("SAL", _ASYM, since="2.0"), personas=frozenset({"system"}), needs=SC, applies="persona system"),
+    _R("BS-SCOPES", "SHOULD", "scopes_supported lists at least one system/ scope", Citation("SAL", _BS + "#scopes", since="2.0"), personas=frozenset({"system"}), needs=SC, applies="persona system"),
     # --- CapabilityStatement --------------------------------------------------------------
     _R("CS-200", "SHALL", "An unauthenticated GET of {base}/metadata answers 200 with a JSON CapabilityStatement", Citation("FHIR R4", "http.html#capabilities"), probes=("capability_statement",)),
     _R("CS-CTYPE", "SHOULD", "The CapabilityStatement Content-Type is application/fhir+json (or application/json)", Citation("FHIR R4", "http.html#mime-type"), needs=CS, probes=("capability_statement",)),

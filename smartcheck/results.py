@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import jsonschema
 
 from . import __version__
 from .redaction import scrub
@@ -21,6 +24,8 @@ FORMAT_VERSION = "1"
 VERDICT_ORDER = ("pass", "fail", "warn", "skip", "error", "waived")
 FAILING = frozenset({"fail", "error"})
 PASSING = frozenset({"pass", "warn"})
+# a waived failure whose waiver expired fails again: that is a regression, not just a change
+REGRESSION_FROM = PASSING | {"waived"}
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "results.schema.json"
 
 
@@ -53,9 +58,14 @@ def result_entry(row: dict) -> dict[str, Any]:
 
 def group(rows: list[dict]) -> list[dict[str, Any]]:
     """Rows grouped per target and persona, everything sorted."""
+    return group_entries((row.get("target", ""), row.get("persona", ""), result_entry(row)) for row in rows)
+
+
+def group_entries(items) -> list[dict[str, Any]]:
+    """(target, persona, result entry) triples as results.json endpoints: sorted, with counts."""
     endpoints: dict[tuple[str, str], list[dict]] = {}
-    for row in sorted(rows, key=_key):
-        endpoints.setdefault((row.get("target", ""), row.get("persona", "")), []).append(result_entry(row))
+    for target, persona, entry in sorted(items, key=lambda t: (t[0], t[1], t[2]["requirement"], t[2].get("item") or "")):
+        endpoints.setdefault((target, persona), []).append(entry)
     out = []
     for (target, persona), entries in sorted(endpoints.items()):
         counts = Counter(e["verdict"] for e in entries)
@@ -88,7 +98,8 @@ def build(rows: list[dict], *, started_at: str, finished_at: str, command_line: 
     }
 
 
-def dumps(document: dict[str, Any]) -> str:
+def dumps(document: Any) -> str:
+    """Indented JSON with every credential scrubbed: how report files are written."""
     return scrub(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
@@ -97,12 +108,22 @@ def write(path: Path, document: dict[str, Any]) -> None:
     path.write_text(dumps(document), encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
 def load(path: Path) -> dict[str, Any]:
+    """An earlier results.json, checked against its schema (ValueError names the fault)."""
     document = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(document, dict) or "endpoints" not in document:
         raise ValueError(f"{path}: not a smartcheck results.json (no 'endpoints')")
     if str(document.get("format_version")) != FORMAT_VERSION:
         raise ValueError(f"{path}: format_version {document.get('format_version')!r} is not {FORMAT_VERSION!r}")
+    error = next(iter(sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))), None)
+    if error is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(top level)"
+        raise ValueError(f"{path}: {where}: {error.message}")
     return document
 
 
@@ -116,9 +137,12 @@ def verdicts(document: dict[str, Any]) -> dict[tuple[str, str, str, str], dict]:
 
 
 def compare(baseline: dict[str, Any], current: dict[str, Any], baseline_path: str = "") -> dict[str, Any]:
-    """Per target: regressions (pass/warn -> fail/error), fixes (fail/error -> pass/warn),
+    """Per target: regressions (pass/warn/waived -> fail/error), fixes (fail/error -> pass/warn),
     other verdict changes, and requirements new in or removed from this run."""
-    before, after = verdicts(baseline), verdicts(current)
+    after = verdicts(current)
+    # only the targets this run checked: a nightly shard (one target) does not "remove" the others
+    scope = {e["target"] for e in current.get("endpoints", [])}
+    before = {k: v for k, v in verdicts(baseline).items() if k[0] in scope}
     targets: dict[str, dict[str, list]] = {}
 
     def bucket(target: str) -> dict[str, list]:
@@ -139,7 +163,7 @@ def compare(baseline: dict[str, Any], current: dict[str, Any], baseline_path: st
         if was == now:
             continue
         change = {**ref, "was": was, "now": now, "message": after[key].get("message", "")}
-        if was in PASSING and now in FAILING:
+        if was in REGRESSION_FROM and now in FAILING:
             bucket(target)["regressions"].append(change)
         elif was in FAILING and now in PASSING:
             bucket(target)["fixes"].append(change)

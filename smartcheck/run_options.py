@@ -61,4 +61,18 @@ def read_options(config: pytest.Config, evidence_dir: Path) -> RunOptions:
         except waiver_file.WaiversError as exc:
             raise pytest.UsageError(f"--waivers: {exc}") from None
     return RunOptions(replay_dir, record_dir, recording, baseline_path, baseline, fail_on, waivers_path, loaded,
-                      waiver_file.today())
+                      _today(config))
+
+
+WORKER_TODAY = "smartcheck_today"
+
+
+def _today(config: pytest.Config) -> dt.date:
+    """The controller's date, so that xdist workers judge waivers on the same day near midnight."""
+    sent = getattr(config, "workerinput", {}).get(WORKER_TODAY)
+    if sent:
+        return dt.date.fromisoformat(sent)
+    try:
+        return waiver_file.today()
+    except waiver_file.WaiversError as exc:
+        raise pytest.UsageError(str(exc)) from None

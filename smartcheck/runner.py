@@ -15,6 +15,7 @@ from .documents import Document, DocumentStore
 from .evidence import NOT_RECORDED
 from .findings import CheckContext, Finding
 from .http import Limits
+from .jsonvalues import json_type
 from .requirements import CATALOGUE, LevelFacts, Requirement, resolve_level
 from .rules import LEVEL_HINTS, RULES
 from .targets import Target
@@ -69,44 +70,47 @@ class Checker:
     def evaluate(self, requirement_id: str, endpoint: Endpoint, item: str | None = None) -> Verdict:
         req = CATALOGUE[requirement_id]
         target = endpoint.target
-        verdict = Verdict(req.id, req.level, target.name, endpoint.persona, item, "skip", "",
-                          req.cite.url(target.smart_version), req.cite.label(target.smart_version),
-                          list(dict.fromkeys(req.probes + req.needs_fetched + req.needs)))
+        # the level as far as it is known before any document (version and profile)
+        level = req.level if req.caps_level else resolve_level(req, LevelFacts(target.smart_version, target.profiles, ()))
+        verdict = Verdict(req.id, level, target.name, endpoint.persona, item, "skip", "",
+                          req.cite.url(target.smart_version), req.cite.label(target.smart_version), [])
+
+        def document(probe: str) -> Document:
+            verdict.probes.append(probe)   # evidence: only what this verdict actually looked at
+            return self.document(endpoint, probe)
+
         reason = self._static_skip(req, endpoint, item)
         if reason:
             verdict.message = reason
             return verdict
         docs: dict[str, Document] = {}
-        for kind in req.needs_fetched + req.needs:
-            doc = docs[kind] = self.document(endpoint, kind)
+        for kind in dict.fromkeys(req.needs_fetched + req.needs):
+            doc = docs[kind] = document(kind)
             if _unrecorded(doc):
                 verdict.message = f"not judged: the replayed recording has no {kind} exchange"
                 return verdict
-            transport_failed = doc.owner in ("WK-200", "CS-200")
-            if not doc.usable and (kind in req.needs or transport_failed):
+            if not doc.usable and (kind in req.needs or not doc.retrieved):
                 verdict.message = f"depends on {doc.owner}: {doc.reason()}"
                 return verdict
         smart_config = docs["smart_config"].body if "smart_config" in docs else None
         capabilities = _capabilities(smart_config)
-        reason = _capability_skip(req, target.smart_version, capabilities)
+        reason = _capability_skip(req, target.smart_version, smart_config, capabilities)
         if reason:
             verdict.message = reason
             return verdict
-        exchanges = {probe: self.document(endpoint, probe) for probe in req.probes}
+        exchanges = {probe: document(probe) for probe in req.probes if probe not in docs}
+        exchanges.update({probe: docs[probe] for probe in req.probes if probe in docs})
         missing = [probe for probe, doc in exchanges.items() if _unrecorded(doc)]
         if missing:
             verdict.message = f"not judged: the replayed recording has no {', '.join(missing)} exchange"
             return verdict
-        if "capability_statement" in docs:
-            cs = docs["capability_statement"].body
-        else:
-            cs = None
+        cs_doc = docs.get("capability_statement")
         base_url, _ = self.access(target, endpoint.persona)
         ctx = CheckContext(
             target=target.name, persona=endpoint.persona, smart_version=target.smart_version,
             profiles=target.profiles, base_url=base_url, smart_config=smart_config,
-            capability_statement=cs, expect_resources=target.expect_resources, item=item,
-            exchanges=exchanges,
+            capability_statement=cs_doc.body if cs_doc is not None else None,
+            expect_resources=target.expect_resources, item=item, exchanges=exchanges,
         )
         try:
             finding = RULES[req.id](ctx)
@@ -164,7 +168,14 @@ def _capabilities(smart_config) -> list[str]:
     return [c for c in caps if isinstance(c, str)] if isinstance(caps, list) else []
 
 
-def _capability_skip(req: Requirement, version: str, capabilities: list[str]) -> str | None:
+def _capability_skip(req: Requirement, version: str, smart_config, capabilities: list[str]) -> str | None:
+    gated = (req.caps_any and version in req.caps_gate_versions) or req.caps_none or req.caps_level
+    declared = smart_config.get("capabilities") if isinstance(smart_config, dict) else None
+    if gated and not isinstance(declared, list):
+        # an absent or malformed list is not "no capabilities": what applies cannot be known
+        present = isinstance(smart_config, dict) and "capabilities" in smart_config
+        what = f"a JSON {json_type(declared)}, not an array" if present else "absent"
+        return f"depends on F-CAPS: capabilities is {what}"
     if req.caps_any and version in req.caps_gate_versions and not set(req.caps_any) & set(capabilities):
         return f"not applicable: capabilities list none of {', '.join(req.caps_any)}"
     present = set(req.caps_none) & set(capabilities)

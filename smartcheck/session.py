@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from . import evidence, results, waivers as waivers_mod
-from .run_options import read_options
+from .run_options import WORKER_TODAY, read_options
 from .documents import DocumentStore
 from .http import Limits
 from .redaction import register_secret
@@ -60,6 +60,10 @@ class SuiteSession:
             endpoints_file.clear_parts(reports_dir)
             evidence.clear(self.evidence_dir)
             self.results_path.unlink(missing_ok=True)
+
+    @pytest.hookimpl(optionalhook=True)  # pytest-xdist: hand each worker the controller's date
+    def pytest_configure_node(self, node) -> None:
+        node.workerinput[WORKER_TODAY] = self.options.today.isoformat()
 
     # --- network access --------------------------------------------------------------
     def access(self, target: Target, persona: str) -> tuple[str, Limits]:

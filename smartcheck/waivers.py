@@ -71,9 +71,13 @@ class Waiver:
 
 
 def today() -> dt.date:
+    """The UTC date waivers are judged on (``SMARTCHECK_TODAY`` overrides it)."""
     override = os.environ.get(TODAY_ENV)
     if override:
-        return dt.date.fromisoformat(override)
+        try:
+            return dt.date.fromisoformat(override)
+        except ValueError:
+            raise WaiversError(f"{TODAY_ENV}={override!r} is not a date (YYYY-MM-DD)") from None
     return dt.datetime.now(dt.timezone.utc).date()
 
 
@@ -103,6 +107,8 @@ def load_waivers(path: Path) -> list[Waiver]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise WaiversError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    except ValueError as exc:  # PyYAML builds unquoted dates itself: 2027-02-30 fails here
+        raise WaiversError(f"{path}: not a valid date: {exc}") from None
     data = _dates_to_text([] if data is None else data)
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:

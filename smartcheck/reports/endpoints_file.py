@@ -14,6 +14,7 @@ from typing import Any
 from ..documents import DocumentStore
 from ..profile import build_profile
 from ..redaction import scrub
+from ..results import dumps
 
 FORMAT_VERSION = "1"
 _PARTS = ".parts"
@@ -91,4 +92,4 @@ def write(path: Path, items: list[dict]) -> None:
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "endpoints": items,
     }
-    path.write_text(scrub(json.dumps(document, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
+    path.write_text(dumps(document), encoding="utf-8")

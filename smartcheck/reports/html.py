@@ -12,14 +12,16 @@ from html import escape
 
 from ..redaction import scrub
 from ..requirements import CATALOGUE
+from ..results import VERDICT_ORDER
 
 BODY_EXCERPT = 2000
-_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#ef6c00", "skip": "#616161", "error": "#6a1b9a",
+VERDICT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#ef6c00", "skip": "#616161", "error": "#6a1b9a",
             "waived": "#00838f"}
 
 
-def _e(value) -> str:
-    return escape(scrub(str(value)), quote=True)
+def esc(value) -> str:
+    """Escaped, credential-free text for HTML."""
+    return escape(scrub(str(value if value is not None else "")), quote=True)
 
 
 def table_header(cells: list) -> None:
@@ -31,15 +33,15 @@ def table_header(cells: list) -> None:
 def table_row(report, cells: list) -> None:
     props = dict(getattr(report, "user_properties", []))
     verdict = props.get("verdict", "")
-    colour = _COLOURS.get(verdict, "inherit")
-    cells.insert(1, f'<td class="col-requirement">{_e(props.get("requirement", ""))}</td>')
-    cells.insert(2, f'<td class="col-level">{_e(props.get("level", ""))}</td>')
-    cells.insert(3, f'<td class="col-verdict" style="color:{colour};font-weight:bold">{_e(verdict)}</td>')
+    colour = VERDICT_COLOURS.get(verdict, "inherit")
+    cells.insert(1, f'<td class="col-requirement">{esc(props.get("requirement", ""))}</td>')
+    cells.insert(2, f'<td class="col-level">{esc(props.get("level", ""))}</td>')
+    cells.insert(3, f'<td class="col-verdict" style="color:{colour};font-weight:bold">{esc(verdict)}</td>')
 
 
 def _badge(verdict: str) -> str:
-    colour = _COLOURS.get(verdict, "#000")
-    return f'<span style="color:#fff;background:{colour};padding:0 6px;border-radius:3px">{_e(verdict)}</span>'
+    colour = VERDICT_COLOURS.get(verdict, "#000")
+    return f'<span style="color:#fff;background:{colour};padding:0 6px;border-radius:3px">{esc(verdict)}</span>'
 
 
 def _profile_block(entry: dict) -> str:
@@ -65,9 +67,9 @@ def _profile_block(entry: dict) -> str:
     writable = [r for r, v in resources.items() if v.get("writable")]
     rows.append(("Readable resources", f"{len(readable)}: " + ", ".join(readable)))
     rows.append(("Writable resources", f"{len(writable)}: " + ", ".join(writable)))
-    body = "".join(f"<tr><th style='text-align:left;vertical-align:top'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    body = "".join(f"<tr><th style='text-align:left;vertical-align:top'>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
     raw = "".join(
-        f"<details><summary>Raw {_e(kind)} ({_e(doc.get('url'))})</summary><pre>{_e(json.dumps(doc.get('body'), indent=1)[:200000])}</pre></details>"
+        f"<details><summary>Raw {esc(kind)} ({esc(doc.get('url'))})</summary><pre>{esc(json.dumps(doc.get('body'), indent=1)[:200000])}</pre></details>"
         for kind, doc in (entry.get("documents") or {}).items()
     )
     return f"<table>{body}</table>{raw}"
@@ -80,7 +82,7 @@ def evidence_links(paths: str | list[str], link_prefix: str = "evidence/") -> st
     for path in items:
         rel = path[len("evidence/"):] if path.startswith("evidence/") else path
         probe = rel.rsplit("/", 1)[-1].removesuffix(".json")
-        links.append(f"<a class='smartcheck-evidence-link' href='{_e(link_prefix + rel)}'>{_e(probe)}</a>")
+        links.append(f"<a class='smartcheck-evidence-link' href='{esc(link_prefix + rel)}'>{esc(probe)}</a>")
     return " ".join(links)
 
 
@@ -97,7 +99,7 @@ def summary_sections(results: list[dict], profiles: list[dict], link_prefix: str
         counts = defaultdict(int)
         for row in rows:
             counts[row.get("verdict")] += 1
-        head = ", ".join(f"{counts[v]} {v}" for v in ("pass", "fail", "warn", "skip", "error") if counts[v])
+        head = ", ".join(f"{counts[v]} {v}" for v in VERDICT_ORDER if counts[v])
         grouped: dict[str, list[dict]] = defaultdict(list)
         for row in rows:
             grouped[row.get("requirement", "")].append(row)
@@ -105,16 +107,16 @@ def summary_sections(results: list[dict], profiles: list[dict], link_prefix: str
         for rid in [r for r in CATALOGUE if r in grouped]:
             req = CATALOGUE[rid]
             for row in sorted(grouped[rid], key=lambda r: r.get("item", "")):
-                item = f" [{_e(row['item'])}]" if row.get("item") else ""
+                item = f" [{esc(row['item'])}]" if row.get("item") else ""
                 lines.append(
-                    f"<tr><td>{_badge(row.get('verdict', ''))}</td><td><b>{_e(rid)}</b>{item}</td>"
-                    f"<td>{_e(row.get('level', req.level))}</td><td>{_e(req.text)}</td>"
-                    f"<td>{_e(row.get('message', ''))}</td>"
-                    f"<td><a href='{_e(row.get('spec', ''))}'>spec</a></td>"
+                    f"<tr><td>{_badge(row.get('verdict', ''))}</td><td><b>{esc(rid)}</b>{item}</td>"
+                    f"<td>{esc(row.get('level', req.level))}</td><td>{esc(req.text)}</td>"
+                    f"<td>{esc(row.get('message', ''))}</td>"
+                    f"<td><a href='{esc(row.get('spec', ''))}'>spec</a></td>"
                     f"<td>{evidence_links(row.get('evidence', ''), link_prefix)}</td></tr>")
         profile = _profile_block(profile_of[(target, persona)]) if (target, persona) in profile_of else ""
         sections.append(
-            f"<section class='smartcheck-endpoint'><h2>{_e(target)} / {_e(persona)}</h2><p>{_e(head)}</p>"
+            f"<section class='smartcheck-endpoint'><h2>{esc(target)} / {esc(persona)}</h2><p>{esc(head)}</p>"
             f"<h3>Endpoint profile</h3>{profile}<h3>Verdicts by requirement</h3>"
             "<table class='smartcheck-verdicts'><tr><th>Verdict</th><th>Requirement</th><th>Level</th>"
             "<th>Requirement text</th><th>Finding</th><th>Citation</th><th>Evidence</th></tr>" + "".join(lines) + "</table></section>")
@@ -125,16 +127,16 @@ def _exchange_html(probe: str, doc) -> str:
     ex = doc.exchange
     req_headers = "\n".join(f"{k}: {v}" for k, v in ex.request_headers)
     resp_headers = "\n".join(f"{k}: {v}" for k, v in ex.response_headers)
-    hops = "".join(f"<li>{_e(h.status)} {_e(h.url)} &rarr; {_e(h.location)} {_e(h.note)}</li>" for h in ex.hops)
+    hops = "".join(f"<li>{esc(h.status)} {esc(h.url)} &rarr; {esc(h.location)} {esc(h.note)}</li>" for h in ex.hops)
     body = ex.body[:BODY_EXCERPT].decode("utf-8", "replace")
     more = f"\n… ({len(ex.body) - BODY_EXCERPT} more bytes)" if len(ex.body) > BODY_EXCERPT else ""
-    failure = f"<p><b>{_e(doc.failure)}</b>: {_e(doc.detail)}</p>" if doc.failure else ""
-    return (f"<div><h4>{_e(probe)}: {_e(ex.method)} {_e(ex.url)}</h4>{failure}"
-            f"<pre>{_e(req_headers)}</pre>"
+    failure = f"<p><b>{esc(doc.failure)}</b>: {esc(doc.detail)}</p>" if doc.failure else ""
+    return (f"<div><h4>{esc(probe)}: {esc(ex.method)} {esc(ex.url)}</h4>{failure}"
+            f"<pre>{esc(req_headers)}</pre>"
             + (f"<p>Redirects:</p><ul>{hops}</ul>" if hops else "")
-            + f"<p>Status: {_e(ex.status)} &middot; {_e(ex.elapsed)} s"
-            + (f" &middot; TLS {_e(ex.tls.get('version'))} {_e(ex.tls.get('cipher'))}" if ex.tls else "")
-            + f"</p><pre>{_e(resp_headers)}</pre><pre>{_e(body + more)}</pre></div>")
+            + f"<p>Status: {esc(ex.status)} &middot; {esc(ex.elapsed)} s"
+            + (f" &middot; TLS {esc(ex.tls.get('version'))} {esc(ex.tls.get('cipher'))}" if ex.tls else "")
+            + f"</p><pre>{esc(resp_headers)}</pre><pre>{esc(body + more)}</pre></div>")
 
 
 def evidence(verdict, docs: list, link_prefix: str | None = None) -> str:
@@ -143,8 +145,8 @@ def evidence(verdict, docs: list, link_prefix: str | None = None) -> str:
         from ..evidence import relative_path
         links = "<p>Evidence files: " + evidence_links(
             [relative_path(verdict.target, verdict.persona, p) for p, _ in docs], link_prefix) + "</p>"
-    return (f"<div class='smartcheck-evidence'><p><b>{_e(verdict.requirement)}</b> [{_e(verdict.level)}] "
-            f"{_e(verdict.message)}</p>" + links + "".join(_exchange_html(p, d) for p, d in docs) + "</div>")
+    return (f"<div class='smartcheck-evidence'><p><b>{esc(verdict.requirement)}</b> [{esc(verdict.level)}] "
+            f"{esc(verdict.message)}</p>" + links + "".join(_exchange_html(p, d) for p, d in docs) + "</div>")
 
 
 def run_sections(document: dict) -> list[str]:
@@ -157,12 +159,12 @@ def run_sections(document: dict) -> list[str]:
         for target in baseline["targets"]:
             for kind in ("regressions", "fixes", "changed", "new", "removed"):
                 for c in target[kind]:
-                    change = f"{c['was']} &rarr; {c['now']}" if "was" in c else _e(c.get("verdict", ""))
-                    rows.append(f"<tr><td>{_e(kind)}</td><td>{_e(target['target'])}/{_e(c['persona'])}</td>"
-                                f"<td>{_e(c['requirement'])}{' [' + _e(c['item']) + ']' if c.get('item') else ''}</td>"
+                    change = f"{c['was']} &rarr; {c['now']}" if "was" in c else esc(c.get("verdict", ""))
+                    rows.append(f"<tr><td>{esc(kind)}</td><td>{esc(target['target'])}/{esc(c['persona'])}</td>"
+                                f"<td>{esc(c['requirement'])}{' [' + esc(c['item']) + ']' if c.get('item') else ''}</td>"
                                 f"<td>{change}</td></tr>")
         out.append("<section class='smartcheck-baseline'><h2>Compared with baseline</h2>"
-                   f"<p>{_e(baseline.get('path', ''))}: " + ", ".join(f"{totals[k]} {_e(k)}" for k in totals) + "</p>"
+                   f"<p>{esc(baseline.get('path', ''))}: " + ", ".join(f"{totals[k]} {esc(k)}" for k in totals) + "</p>"
                    "<table><tr><th>Change</th><th>Endpoint</th><th>Requirement</th><th>Verdict</th></tr>"
                    + "".join(rows) + "</table></section>")
     waivers = document.get("waivers") or {}
@@ -170,10 +172,10 @@ def run_sections(document: dict) -> list[str]:
         rows = []
         for kind in ("applied", "expired", "unused"):
             for w in waivers.get(kind, []):
-                rows.append(f"<tr><td>{_e(kind)}</td><td>{_e(w['id'])}</td><td>{_e(w['target'])}"
-                            f"{'/' + _e(w['persona']) if w.get('persona') else ''}</td><td>{_e(w['requirement'])}"
-                            f"{' [' + _e(w['item']) + ']' if w.get('item') else ''}</td><td>{_e(w['expires'])}</td>"
-                            f"<td>{_e(w['justification'])}</td></tr>")
+                rows.append(f"<tr><td>{esc(kind)}</td><td>{esc(w['id'])}</td><td>{esc(w['target'])}"
+                            f"{'/' + esc(w['persona']) if w.get('persona') else ''}</td><td>{esc(w['requirement'])}"
+                            f"{' [' + esc(w['item']) + ']' if w.get('item') else ''}</td><td>{esc(w['expires'])}</td>"
+                            f"<td>{esc(w['justification'])}</td></tr>")
         out.append("<section class='smartcheck-waivers'><h2>Waivers</h2><table><tr><th>State</th><th>ID</th>"
                    "<th>Target</th><th>Requirement</th><th>Expires</th><th>Justification</th></tr>"
                    + "".join(rows) + "</table></section>")

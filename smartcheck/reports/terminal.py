@@ -5,8 +5,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..redaction import scrub
+from ..results import VERDICT_ORDER
 
-ORDER = ("pass", "fail", "warn", "skip", "error")
 
 
 def summary(tr, results: list[dict], reports_dir: Path) -> None:
@@ -18,7 +18,7 @@ def summary(tr, results: list[dict], reports_dir: Path) -> None:
         counts[f"{row.get('target')}/{row.get('persona')}"][row.get("verdict", "error")] += 1
     for endpoint in sorted(counts):
         c = counts[endpoint]
-        tr.write_line(f"{endpoint}: " + ", ".join(f"{c[v]} {v}" for v in ORDER if c[v]))
+        tr.write_line(f"{endpoint}: " + ", ".join(f"{c[v]} {v}" for v in VERDICT_ORDER if c[v]))
     warns = [r for r in results if r.get("verdict") == "warn"]
     if warns:
         tr.write_line("")

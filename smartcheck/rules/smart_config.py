@@ -73,13 +73,14 @@ def pkce_s256(ctx: CheckContext) -> Finding:
 
 @guard
 def pkce_no_plain(ctx: CheckContext) -> Finding:
-    """``plain`` is not listed (§1.3 PKCE-01). A missing list cannot show the exclusion."""
+    """``plain`` is not listed (§1.3 PKCE-01).  Without a list there is nothing to exclude it
+    from: F-PKCE (absent) or WK-SCHEMA (wrong type) reports that once."""
     cfg = ctx.smart_config
     if _PKCE not in cfg:
-        return failed(f'{_PKCE} is absent, so "plain" cannot be confirmed excluded')
+        return not_applicable(f"{_PKCE} is absent (F-PKCE reports it), so it lists no plain method")
     v = cfg[_PKCE]
     if not isinstance(v, list):
-        return failed(f'{_PKCE} is {show(v)} ({json_type(v)}), expected an array of strings without "plain"')
+        return not_applicable(f"{_PKCE} is a JSON {json_type(v)}, not an array (WK-SCHEMA and F-PKCE report it)")
     if "plain" in v:
         return failed(f'{_PKCE} is {show(v)}: "plain" SHALL NOT be listed')
     return passed(f'{_PKCE} does not list "plain"')

@@ -18,6 +18,7 @@ from tests.support.batch import (
     Serve, Site, serve_sites, start_suite, targets_for,
 )
 from tests.support.mutations import (
+    status_for_origin,
     caps_with, caps_without, chain, cs_add_interactions, cs_drop_from_resource, cs_drop_search_param,
     cs_interactions, cs_oauth_uri, cs_only_resources, cs_rest_mode, cs_security, cs_without_oauth_uris,
     drop, json_accept_only, put, reject_authorization, replace_with, require_token, scopes_where,
@@ -106,10 +107,17 @@ def skip(requirement: str, site: Site, reason: str, **kw) -> Case:
     return Case(requirement, "skip", site, reason, **kw)
 
 
+STATUS_203 = Site("wk-200-203", Serve(status=203))
+CAPS_STRING = Site("caps-string", put("capabilities", "launch-standalone client-public"))
+
 CASES: list[Case] = [
     # --- discovery transport ---------------------------------------------------------------
     ok("WK-200"),
     bad("WK-200", "fail", "http_error: HTTP 404", sc=Response(404, [("Content-Type", "text/plain")], "not here")),
+    # another 2xx is not 200: WK-200 fails and owns the root cause for every dependent
+    bad("WK-200", "fail", "http_error: HTTP 203, expected 200", STATUS_203),
+    skip("F-TOKEN", STATUS_203, "depends on WK-200: http_error: HTTP 203, expected 200"),
+    skip("WK-JSON", STATUS_203, "depends on WK-200: http_error: HTTP 203, expected 200"),
     ok("WK-JSON"),
     bad("WK-JSON", "fail", "not_json", sc=Serve(replace_with("<!doctype html><html>sign in</html>"))),
     ok("WK-CTYPE"),
@@ -138,6 +146,14 @@ CASES: list[Case] = [
     bad("WK-CORS", "warn", "no Access-Control-Allow-Origin header", Site("cors-missing-20", cors=False, target={"smart_version": "2.0"}), level="SHOULD"),
     # ... and a failure at 2.1+ for a server that supports public (browser) clients
     bad("WK-CORS", "fail", "no Access-Control-Allow-Origin header", Site("cors-missing-22", cors=False), level="SHALL"),
+    # both documents are judged: /metadata refusing Origin-bearing requests is a failure, not half a pass
+    bad("WK-CORS", "fail", "metadata: a request with an Origin header answered HTTP 500",
+        Site("cors-metadata-500", capability_statement=Serve(handler=status_for_origin(500))), level="SHALL"),
+    skip("WK-CORS", Site("cors-no-metadata", capability_statement=Response(404, [("Content-Type", "text/plain")], "no")),
+         "depends on CS-200: http_error: HTTP 404"),
+    # a capabilities value that is not an array says nothing about what applies
+    skip("F-AUTHZ", CAPS_STRING, "depends on F-CAPS: capabilities is a JSON string, not an array"),
+    skip("WK-CORS", CAPS_STRING, "depends on F-CAPS: capabilities is a JSON string, not an array"),
     # --- required, conditional, recommended fields ------------------------------------------
     ok("F-TOKEN"),
     bad("F-TOKEN", "fail", "token_endpoint is absent", sc=drop("token_endpoint")),
@@ -177,6 +193,8 @@ CASES: list[Case] = [
     bad("PKCE-S256", "fail", 'code_challenge_methods_supported is ["s256"]: "S256" is not listed',
         sc=put("code_challenge_methods_supported", ["s256"])),
     ok("PKCE-NO-PLAIN"),
+    skip("PKCE-NO-PLAIN", Site("pkce-absent", drop("code_challenge_methods_supported")),
+         "not applicable: code_challenge_methods_supported is absent (F-PKCE reports it)"),
     bad("PKCE-NO-PLAIN", "fail", 'code_challenge_methods_supported is ["S256","plain"]: "plain" SHALL NOT be listed',
         sc=put("code_challenge_methods_supported", ["S256", "plain"])),
     # --- capabilities, grants, scopes ---------------------------------------------------------

@@ -185,3 +185,12 @@ def json_accept_only(request: Request, response: Response) -> Response:
     if request.headers.get("Accept") != "application/json":
         return Response(406, [("Content-Type", "text/plain")], "Not Acceptable")
     return response
+
+
+def status_for_origin(status: int) -> Handler:
+    """Answer requests carrying an Origin header with ``status`` (a CORS defect on one probe)."""
+    def handle(request: Request, response: Response) -> Response:
+        if "Origin" in request.headers:
+            return Response(status, [("Content-Type", "text/plain"), ("Access-Control-Allow-Origin", "*")], "no")
+        return response
+    return handle

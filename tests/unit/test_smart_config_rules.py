@@ -184,8 +184,8 @@ CASES = [
     ("PKCE-NO-PLAIN", GOOD, {}, "pass", ""),
     ("PKCE-NO-PLAIN", doc(code_challenge_methods_supported=["S256", "plain"]), {}, "fail",
      'code_challenge_methods_supported is ["S256","plain"]: "plain" SHALL NOT be listed'),
-    ("PKCE-NO-PLAIN", doc(code_challenge_methods_supported=...), {}, "fail", "absent"),
-    ("PKCE-NO-PLAIN", doc(code_challenge_methods_supported=None), {}, "fail", "null (null)"),
+    ("PKCE-NO-PLAIN", doc(code_challenge_methods_supported=...), {}, "not_applicable", "absent (F-PKCE reports it)"),
+    ("PKCE-NO-PLAIN", doc(code_challenge_methods_supported=None), {}, "not_applicable", "is a JSON null, not an array"),
     # CAP-KNOWN (data per version)
     ("CAP-KNOWN", GOOD, {}, "pass", ""),
     ("CAP-KNOWN", doc(capabilities=["permission-v2"]), {"smart_version": "1.0"}, "fail",
