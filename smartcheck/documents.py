@@ -206,11 +206,16 @@ class DocumentStore:
         if probe.authenticated and credential:
             headers["Authorization"] = f"Bearer {credential}"
         url = base_url.rstrip("/") + probe.path
-        doc = interpret(probe, self._fetch(url, headers=headers, limits=limits))
+        doc = interpret(probe, self.exchange(key, probe_name, url, headers, limits))
         with self._lock:
             self._docs.setdefault(cache_key, doc)
             self.order.append(cache_key)
             return self._docs[cache_key]
+
+    def exchange(self, key: tuple[str, str], probe_name: str, url: str, headers: dict[str, str],
+                 limits: Limits) -> Exchange:
+        """Make one request (a replaying store answers from a recording instead)."""
+        return self._fetch(url, headers=headers, limits=limits)
 
     def peek(self, target: str, persona: str, probe_name: str) -> Document | None:
         return self._docs.get((target, persona, probe_name))

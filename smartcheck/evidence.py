@@ -16,7 +16,6 @@ whose fetcher answers from the recording instead of the network.
 from __future__ import annotations
 
 import base64
-import contextvars
 import hashlib
 import json
 import os
@@ -236,27 +235,16 @@ class Recording:
         return None
 
 
-_CURRENT: contextvars.ContextVar[tuple[str, str, str]] = contextvars.ContextVar("smartcheck_replay_key")
-
-
 class ReplayStore(DocumentStore):
-    """A DocumentStore whose fetches are answered from a recording; the network is never used."""
+    """A DocumentStore whose requests are answered from a recording; the network is never used."""
 
     def __init__(self, recording: Recording):
-        super().__init__(fetcher=self._replay)
+        super().__init__()
         self.recording = recording
 
-    def get(self, key: tuple[str, str], probe_name: str, base_url: str, limits: Limits,
-            credential: str | None = None):
-        token = _CURRENT.set((key[0], key[1], probe_name))
-        try:
-            return super().get(key, probe_name, base_url, limits, credential)
-        finally:
-            _CURRENT.reset(token)
-
-    def _replay(self, url: str, *, headers: dict[str, str] | None = None, limits: Limits | None = None, **_) -> Exchange:
-        target, persona, probe = _CURRENT.get()
-        return self.recording.exchange(target, persona, probe, url, headers or {})
+    def exchange(self, key: tuple[str, str], probe_name: str, url: str, headers: dict[str, str],
+                 limits: Limits) -> Exchange:
+        return self.recording.exchange(key[0], key[1], probe_name, url, headers)
 
 
 def same_dir(a: Path, b: Path) -> bool:
