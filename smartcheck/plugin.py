@@ -163,7 +163,10 @@ class Verification:
         if verdict.verdict in ("fail", "error"):
             pytest.fail(f"{verdict.requirement} [{verdict.level}] {verdict.message}", pytrace=False)
         if verdict.verdict == "warn":
-            warnings.warn(ConformanceWarning(f"{verdict.requirement} [SHOULD] {verdict.target}/{verdict.persona}: {verdict.message}"))
+            # attributed to the suite test, so pytest's warnings summary points at it, not at us
+            warnings.warn_explicit(
+                ConformanceWarning(f"{verdict.requirement} [SHOULD] {verdict.target}/{verdict.persona}: {verdict.message}"),
+                ConformanceWarning, filename=str(node.path), lineno=(node.location[1] or 0) + 1)
         return verdict
 
 
