@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .jsonvalues import json_type
-from .http import AUTH_REQUIRED, HTTP_ERROR, NOT_JSON, Exchange, Limits, fetch
+from .http import HTTP_ERROR, NOT_JSON, Exchange, Limits, fetch
 from .redaction import scrub
 
 MAX_JSON_DEPTH = 64
@@ -193,7 +193,6 @@ class DocumentStore:
         self._fetch = fetcher
         self._docs: dict[tuple[str, str, str], Document] = {}
         self._lock = threading.Lock()
-        self.order: list[tuple[str, str, str]] = []
 
     def get(self, key: tuple[str, str], probe_name: str, base_url: str, limits: Limits,
             credential: str | None = None) -> Document:
@@ -209,7 +208,6 @@ class DocumentStore:
         doc = interpret(probe, self.exchange(key, probe_name, url, headers, limits))
         with self._lock:
             self._docs.setdefault(cache_key, doc)
-            self.order.append(cache_key)
             return self._docs[cache_key]
 
     def exchange(self, key: tuple[str, str], probe_name: str, url: str, headers: dict[str, str],
@@ -223,5 +221,3 @@ class DocumentStore:
     def items(self):
         return list(self._docs.items())
 
-
-__all__ = ["AUTH_REQUIRED", "CORS_ORIGIN", "Document", "DocumentStore", "PROBES", "interpret", "parse_json_object"]

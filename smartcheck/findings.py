@@ -65,11 +65,15 @@ class CheckContext:
 
     @property
     def capabilities(self) -> list[str]:
-        """The string entries of ``capabilities`` (non-strings ignored; wrong type -> [])."""
-        caps = self.smart_config.get("capabilities") if isinstance(self.smart_config, dict) else None
-        if not isinstance(caps, list):
-            return []
-        return [c for c in caps if isinstance(c, str)]
+        return capability_codes(self.smart_config)
+
+
+def capability_codes(smart_config: Any) -> list[str]:
+    """The string entries of ``capabilities`` (non-strings ignored; wrong type -> [])."""
+    caps = smart_config.get("capabilities") if isinstance(smart_config, dict) else None
+    if not isinstance(caps, list):
+        return []
+    return [c for c in caps if isinstance(c, str)]
 
 
 Rule = Callable[[CheckContext], Finding]

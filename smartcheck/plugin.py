@@ -17,7 +17,7 @@ from .runner import Checker, Endpoint, Verdict
 from .rules.ipa_data import IPA_RESOURCES
 from .rules.resources import expectation_items
 from .session import SuiteSession
-from .targets import TargetsError, load_targets
+from .targets import TargetsError, load_targets, split_values
 
 SESSION_KEY = pytest.StashKey["SuiteSession"]()
 VERDICT_KEY = pytest.StashKey[Verdict]()
@@ -62,10 +62,6 @@ def _is_conformance_run(config: pytest.Config) -> bool:
     return False
 
 
-def _split(values: list[str]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the catalogue requirement a conformance test verifies")
@@ -74,7 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     root = Path(config.rootpath)
     targets_path = Path(config.getoption("targets_file") or root / "targets.yaml")
     reports_dir = Path(config.getoption("reports_dir") or root / "reports")
-    personas = _split(config.getoption("persona"))
+    personas = split_values(config.getoption("persona"))
     bad = [p for p in personas if p not in ("patient", "provider", "system")]
     if bad:
         raise pytest.UsageError(f"--persona: {', '.join(map(repr, bad))} is not one of patient, provider, system")

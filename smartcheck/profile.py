@@ -14,14 +14,13 @@ from smartcheck.rules.capability_statement import (
     search_param_names,
     strings,
 )
+from smartcheck import http
+from smartcheck.documents import WRONG_RESOURCE
 from smartcheck.rules.resources import READ_INTERACTIONS, WRITE_INTERACTIONS
 
-FAILURE_CLASSES = (
-    "auth_required", "dns_failure", "timeout", "connect_error", "tls_error",
-    "http_error", "not_json", "too_large", "redirect_loop",
-    "wrong_resource",  # /metadata answered JSON that is not a CapabilityStatement (e.g. DSTU2 Conformance)
-    "not_fetched",     # the run did not request this document (e.g. filtered out)
-)
+# the HTTP failure classes, then the document-level ones: a CapabilityStatement that is not one
+# (e.g. a DSTU2 Conformance), and a document the run did not request (e.g. filtered out)
+FAILURE_CLASSES = (*http.FAILURE_CLASSES, WRONG_RESOURCE, "not_fetched")
 
 CAPABILITY_GROUPS: dict[str, tuple[str, ...]] = {
     "launch_modes": ("launch-ehr", "launch-standalone"),

@@ -13,7 +13,7 @@ from typing import Callable
 
 from .documents import Document, DocumentStore
 from .evidence import NOT_RECORDED
-from .findings import CheckContext, Finding
+from .findings import CheckContext, Finding, capability_codes
 from .http import Limits
 from .jsonvalues import json_type
 from .requirements import CATALOGUE, LevelFacts, Requirement, resolve_level
@@ -93,7 +93,7 @@ class Checker:
                 verdict.message = f"depends on {doc.owner}: {doc.reason()}"
                 return verdict
         smart_config = docs["smart_config"].body if "smart_config" in docs else None
-        capabilities = _capabilities(smart_config)
+        capabilities = capability_codes(smart_config)
         reason = _capability_skip(req, target.smart_version, smart_config, capabilities)
         if reason:
             verdict.message = reason
@@ -161,11 +161,6 @@ class Checker:
 def _unrecorded(doc: Document) -> bool:
     """A replayed recording lacks this exchange: nothing can be judged from it."""
     return doc.exchange.detail == NOT_RECORDED
-
-
-def _capabilities(smart_config) -> list[str]:
-    caps = smart_config.get("capabilities") if isinstance(smart_config, dict) else None
-    return [c for c in caps if isinstance(c, str)] if isinstance(caps, list) else []
 
 
 def _capability_skip(req: Requirement, version: str, smart_config, capabilities: list[str]) -> str | None:

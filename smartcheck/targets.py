@@ -41,6 +41,11 @@ _SECRET_VALUES = (
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def split_values(values: list[str]) -> list[str]:
+    """Repeatable, comma-separated option values as one list (``a,b`` ``c`` -> a, b, c)."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
 class TargetsError(Exception):
     """An invalid targets file or target selection (a usage error)."""
 
@@ -82,9 +87,7 @@ class TargetsFile:
 
     def select(self, names: list[str]) -> list[Target]:
         """Resolve --target values (repeatable, comma-separated, ``all``) to targets."""
-        wanted: list[str] = []
-        for value in names:
-            wanted += [n.strip() for n in value.split(",") if n.strip()]
+        wanted = split_values(names)
         if not wanted:
             if not self.default:
                 raise TargetsError(f"{self.path}: no --target given and no 'default' target; known: {self._known()}")
