@@ -261,18 +261,23 @@ async def _read_body(exchange: Exchange, response: httpx.Response, cap: int) -> 
         return _fail(exchange, HTTP_ERROR, f"unsupported Content-Encoding {response.headers.get('content-encoding')!r}")
     chunks: list[bytes] = []
     size = 0
-    try:
-        async for raw in response.aiter_raw(READ_CHUNK):
-            for piece in decoder.feed(raw, cap - size + 1):
-                size += len(piece)
-                if size > cap:
-                    return _fail(exchange, TOO_LARGE, f"body exceeds the {cap}-byte cap (after decompression)")
-                chunks.append(piece)
-        for piece in decoder.flush(cap - size + 1):
+
+    def within_cap(pieces) -> bool:
+        """Keep decoded pieces while the body stays within the cap."""
+        nonlocal size
+        for piece in pieces:
             size += len(piece)
             if size > cap:
-                return _fail(exchange, TOO_LARGE, f"body exceeds the {cap}-byte cap (after decompression)")
+                return False
             chunks.append(piece)
+        return True
+
+    try:
+        async for raw in response.aiter_raw(READ_CHUNK):
+            if not within_cap(decoder.feed(raw, cap - size + 1)):
+                return _fail(exchange, TOO_LARGE, f"body exceeds the {cap}-byte cap (after decompression)")
+        if not within_cap(decoder.flush(cap - size + 1)):
+            return _fail(exchange, TOO_LARGE, f"body exceeds the {cap}-byte cap (after decompression)")
     except zlib.error as exc:
         return _fail(exchange, HTTP_ERROR, f"corrupt {response.headers.get('content-encoding')} body: {exc}")
     exchange.body = scrub_bytes(b"".join(chunks))
