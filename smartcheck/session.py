@@ -126,7 +126,7 @@ class SuiteSession:
         report = outcome.get_result()
         from .plugin import VERDICT_KEY
         verdict = item.stash.get(VERDICT_KEY, None)
-        if verdict is None or report.when != "call" and not (report.when == "setup" and report.skipped):
+        if verdict is None or report.when != "call":   # verdicts are made in the test body
             return
         if verdict.verdict in ("fail", "warn", "error", "waived"):
             docs = [(p, self.store.peek(verdict.target, verdict.persona, p)) for p in verdict.probes]
@@ -138,13 +138,9 @@ class SuiteSession:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
-        if "requirement" not in props or report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
+        if report.when != "call" or "requirement" not in props:   # recorded by Verification.verify
             return
-        if report.when == "setup" and report.outcome != "passed":
-            props.setdefault("verdict", "error" if report.failed else "skip")
         props["nodeid"] = report.nodeid
-        if report.when == "call" and report.skipped and "message" not in props:
-            props["message"] = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
         self.results.append(props)
 
     # --- reports -------------------------------------------------------------------------
